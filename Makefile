@@ -1,0 +1,43 @@
+# Entry points: `make demo` serves both pages, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Tests read MNIST from here; unset, the loader downloads it to ~/.cache/dcgan-mnist.
+MNIST_DATA_DIR ?= $(wildcard ../shared/data/mnist)
+export MNIST_DATA_DIR
+
+.PHONY: setup system-deps demo build test bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade 'setuptools<70' wheel 'numpy==1.26.4'
+	$(PY) -m pip install -q --no-build-isolation -r requirements.txt
+	touch $@
+
+# numjs pulls in sharp, whose install script downloads libvips; numjs only uses it under Node.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+system-deps:
+	scripts/install-system-deps.sh
+
+dist/index.html: $(shell find app -type f 2>/dev/null) webpack.config.js package-lock.json | setup
+	npm run build
+
+build: dist/index.html
+
+demo: setup build
+	$(PY) serve.py --port $(PORT)
+
+test: setup system-deps build
+	$(PY) -m pytest tests
+
+bench: setup system-deps build
+	$(PY) bench/run.py
+
+clean:
+	rm -rf dist .pytest_cache test-artifacts

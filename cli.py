@@ -1,0 +1,126 @@
+"""What every command-line script shares: one-line errors, atomic writes, devices, flags.
+
+A user mistake raises `UserError`; `run(main)` prints it as one line on stderr and exits 2,
+so no traceback ever reaches a user for something they can fix.
+"""
+import contextlib
+import json
+import os
+import sys
+import tempfile
+
+
+class UserError(Exception):
+    """A problem the user can fix; its message says how."""
+
+
+def run(main):
+    try:
+        main()
+    except UserError as error:
+        print('error: %s' % error, file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print('interrupted', file=sys.stderr)
+        sys.exit(130)
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary name beside `path`; on success rename it to `path`, else delete it.
+    Readers therefore see the old file or the new one, never half of one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.',
+                               suffix='.tmp')
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+def write_json(path, data):
+    with atomic_path(path) as tmp:
+        with open(tmp, 'w') as f:
+            json.dump(data, f, indent=2)
+            f.write('\n')
+
+
+def read_json(path, what):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except OSError as error:
+        raise UserError('cannot read %s %s (%s)' % (what, path, error.strerror))
+    except ValueError:
+        raise UserError('%s %s is not valid JSON' % (what, path))
+
+
+def writable_folder(path):
+    """Create `path` if needed and prove it is writable, before any work is done."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise UserError('output folder %s is not writable (%s); choose another with --out'
+                        % (path, error.strerror))
+    return path
+
+
+def get_device(gpu):
+    """chainer device for --gpu N: -1 is the CPU, N >= 0 is CUDA device N through CuPy."""
+    import chainer
+    if gpu < 0:
+        return chainer.get_device('@numpy')
+    from chainer.backends import cuda
+    if not cuda.available:
+        raise UserError('--gpu %d needs CuPy with a working CUDA (pip install cupy-cuda12x or '
+                        'cupy-cuda13x, matching your driver); use --gpu -1 to run on the CPU'
+                        % gpu)
+    try:
+        count = cuda.cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CuPy raises its own CUDA errors here
+        raise UserError('--gpu %d: CUDA is not usable (%s); use --gpu -1 for the CPU'
+                        % (gpu, error))
+    if gpu >= count:
+        raise UserError('--gpu %d: this machine has %d CUDA device(s)' % (gpu, count))
+    device = chainer.get_device('@cupy:%d' % gpu)
+    device.use()
+    return device
+
+
+def add_training_arguments(parser, out, epoch, batchsize):
+    """The flags train_gan.py and train_recognizer.py share."""
+    parser.add_argument('--gpu', '-g', type=int, default=-1,
+                        help='CUDA device (needs CuPy); -1 runs on the CPU (default)')
+    parser.add_argument('--epoch', '-e', type=int, default=epoch,
+                        help='epochs to train (default %(default)s)')
+    parser.add_argument('--iterations', '-i', type=int, default=None,
+                        help='stop after this many iterations instead (smoke runs, tests)')
+    parser.add_argument('--batchsize', '-b', type=int, default=batchsize,
+                        help='images per minibatch (default %(default)s)')
+    parser.add_argument('--out', '-o', default=out,
+                        help='folder for logs, plots, snapshots (default %(default)s)')
+    parser.add_argument('--resume', '-r', default=None,
+                        help='trainer snapshot to resume from (the newest snapshot in --out '
+                             'is resumed automatically)')
+    parser.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
+    parser.add_argument('--snapshot-interval', type=int, default=1000,
+                        help='iterations between snapshots (default %(default)s)')
+    parser.add_argument('--data-dir', default=None,
+                        help='folder with the four MNIST *-ubyte.gz files (default: '
+                             '$MNIST_DATA_DIR, else download to ~/.cache/dcgan-mnist)')
+
+
+def check_training_arguments(args):
+    for name in ('epoch', 'batchsize', 'snapshot_interval'):
+        if getattr(args, name) <= 0:
+            raise UserError('--%s must be a positive integer' % name.replace('_', '-'))
+    if args.iterations is not None and args.iterations <= 0:
+        raise UserError('--iterations must be a positive integer')
+    if args.resume is not None and not os.path.isfile(args.resume):
+        raise UserError('--resume %s: no such file' % args.resume)

@@ -1,0 +1,86 @@
+#!/usr/bin/env python
+"""Train the recogniser CNN (1x28x28 digit -> 10 classes) on MNIST.
+
+    python train_recognizer.py --gpu -1 --epoch 4
+
+Writes into --out (default result-recogniser/): log, loss.png, accuracy.png, a trainer
+snapshot (resumed automatically), recogniser.npz (the weights 2pack.py and evaluate.py load)
+and recogniser_args.json. Training images are shifted by up to --shift pixels at random,
+which makes the network tolerant to the imperfect centring of hand-drawn digits.
+"""
+import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
+
+import argparse
+import os
+
+import chainer
+from chainer.training import extensions
+import numpy
+
+import cli
+from mnist_data import load_mnist
+from networks import MODEL_CONTRACT, Recogniser
+import training
+
+
+def random_shift(max_shift, rng=numpy.random):
+    """Dataset transform: move the digit by up to max_shift pixels in x and y."""
+    def transform(example):
+        image, label = example
+        dy, dx = rng.randint(-max_shift, max_shift + 1, size=2)
+        padded = numpy.pad(image, ((0, 0), (max_shift,) * 2, (max_shift,) * 2))
+        h, w = image.shape[1:]
+        top, left = max_shift + dy, max_shift + dx
+        return padded[:, top:top + h, left:left + w], label
+    return transform
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='MNIST recogniser CNN (Chainer)')
+    cli.add_training_arguments(parser, out='result-recogniser', epoch=4, batchsize=100)
+    parser.add_argument('--shift', type=int, default=2,
+                        help='largest random shift in pixels, 0 for none (default %(default)s)')
+    args = parser.parse_args(argv)
+    cli.check_training_arguments(args)
+    if not 0 <= args.shift <= 8:
+        raise cli.UserError('--shift must be between 0 and 8 pixels')
+    device = cli.get_device(args.gpu)
+    cli.writable_folder(args.out)
+    numpy.random.seed(args.seed)
+    device.xp.random.seed(args.seed)
+    training.print_header('recogniser', args, device)
+
+    recogniser = Recogniser()
+    model = chainer.links.Classifier(recogniser)  # reports main/loss and main/accuracy
+    model.to_device(device)
+    optimizer = chainer.optimizers.Adam()
+    optimizer.setup(model)
+    cli.write_json(os.path.join(args.out, 'recogniser_args.json'),
+                   dict(recogniser.model_args(), contract=MODEL_CONTRACT))
+
+    train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
+    if args.shift:
+        train = chainer.datasets.TransformDataset(train, random_shift(args.shift))
+    test = chainer.datasets.TupleDataset(*load_mnist('test', args.data_dir))
+    train_iter = chainer.iterators.SerialIterator(train, args.batchsize)
+    test_iter = chainer.iterators.SerialIterator(test, 500, repeat=False, shuffle=False)
+    updater = chainer.training.updaters.StandardUpdater(train_iter, optimizer, device=device)
+    trainer = chainer.training.Trainer(updater, training.stop_trigger(args), out=args.out)
+
+    # Evaluator reports under validation/; the training link reports under main/.
+    evaluate_every = (1, 'epoch') if not args.iterations else (args.iterations, 'iteration')
+    trainer.extend(extensions.Evaluator(test_iter, model, device=device),
+                   trigger=evaluate_every)
+    trainer.extend(extensions.ExponentialShift('alpha', 0.5), trigger=(2, 'epoch'))
+    snapshot = training.add_snapshot_and_log(
+        trainer, args,
+        ['main/loss', 'validation/main/loss', 'main/accuracy', 'validation/main/accuracy'],
+        {'loss.png': ['main/loss', 'validation/main/loss'],
+         'accuracy.png': ['main/accuracy', 'validation/main/accuracy']})
+    end = chainer.training.triggers.ManualScheduleTrigger(*training.stop_trigger(args))
+    trainer.extend(extensions.snapshot_object(recogniser, 'recogniser.npz'), trigger=end)
+    training.run(trainer, args, snapshot)
+
+
+if __name__ == '__main__':
+    cli.run(main)

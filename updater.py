@@ -1,0 +1,48 @@
+"""The conditional GAN step: one Discriminator update, then one Generator update, per batch."""
+import chainer
+import chainer.functions as F
+
+
+class GANUpdater(chainer.training.updaters.StandardUpdater):
+    """Optimizers are named 'gen' and 'dis'; losses are reported as gen/loss and dis/loss.
+
+    Losses are the non-saturating GAN losses written with softplus, which is log(1 + e^x)
+    computed without overflow: -log(sigmoid(y)) = softplus(-y).
+    `real_label` < 1 is one-sided label smoothing (Salimans et al. 2016): it keeps D from
+    becoming over-confident on real digits, which steadies G's gradients.
+    """
+
+    def __init__(self, *args, real_label=0.9, **kwargs):
+        self.gen, self.dis = kwargs.pop('models')
+        self.real_label = real_label
+        super().__init__(*args, **kwargs)
+
+    def loss_dis(self, dis, y_real, y_fake):
+        smooth = self.real_label
+        loss_real = F.mean(smooth * F.softplus(-y_real) + (1 - smooth) * F.softplus(y_real))
+        loss = loss_real + F.mean(F.softplus(y_fake))
+        chainer.report({'loss': loss}, dis)
+        return loss
+
+    def loss_gen(self, gen, y_fake):
+        loss = F.mean(F.softplus(-y_fake))
+        chainer.report({'loss': loss}, gen)
+        return loss
+
+    def update_core(self):
+        gen_optimizer = self.get_optimizer('gen')
+        dis_optimizer = self.get_optimizer('dis')
+        batch = self.get_iterator('main').next()
+        x_real, labels = self.converter(batch, self.device)
+        gen, dis = self.gen, self.dis
+        xp = gen.xp
+
+        z = gen.make_hidden(len(labels), xp)
+        x_fake = gen(gen.make_input(z, labels))
+        y_real = dis(x_real, labels)
+        y_fake = dis(x_fake, labels)
+
+        dis_optimizer.update(self.loss_dis, dis, y_real, y_fake)
+        # The same fake batch trains G; its graph through D is reused, D's grads are cleared
+        # by the optimizer before D's next update.
+        gen_optimizer.update(self.loss_gen, gen, y_fake)

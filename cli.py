@@ -3,6 +3,7 @@
 A user mistake raises `UserError`; `run(main)` prints it as one line on stderr and exits 2,
 so no traceback ever reaches a user for something they can fix.
 """
+import argparse
 import contextlib
 import json
 import os
@@ -18,11 +19,28 @@ def run(main):
     try:
         main()
     except UserError as error:
-        print('error: %s' % error, file=sys.stderr)
+        message = ' '.join(str(error).split())  # one line, whatever the message holds
+        print('error: %s' % message, file=sys.stderr, flush=True)
         sys.exit(2)
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr)
         sys.exit(130)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is a UserError: one line, not usage text plus a message."""
+
+    def error(self, message):
+        raise UserError('%s (see %s --help)' % (message, self.prog))
+
+
+def _read_umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _read_umask()  # read once: os.umask can only be read by setting it
 
 
 @contextlib.contextmanager
@@ -34,6 +52,8 @@ def atomic_path(path):
                                suffix='.tmp')
     os.close(fd)
     try:
+        # mkstemp makes the file private (0600); give it the mode open() would have.
+        os.chmod(tmp, 0o666 & ~UMASK)
         yield tmp
         os.replace(tmp, path)
     except BaseException:
@@ -76,11 +96,16 @@ def get_device(gpu):
     import chainer
     if gpu < 0:
         return chainer.get_device('@numpy')
+    import importlib.util
     from chainer.backends import cuda
     if not cuda.available:
-        raise UserError('--gpu %d needs CuPy with a working CUDA (pip install cupy-cuda12x or '
-                        'cupy-cuda13x, matching your driver); use --gpu -1 to run on the CPU'
-                        % gpu)
+        if importlib.util.find_spec('cupy') is None:
+            raise UserError('--gpu %d needs CuPy with a working CUDA (pip install cupy-cuda12x '
+                            'or cupy-cuda13x, matching your driver); use --gpu -1 to run on '
+                            'the CPU' % gpu)
+        # Installed, but chainer could not import what it needs from it.
+        raise UserError('--gpu %d: CuPy is installed but chainer cannot use it (%s); use '
+                        '--gpu -1 for the CPU' % (gpu, getattr(cuda, '_resolution_error', '?')))
     try:
         count = cuda.cupy.cuda.runtime.getDeviceCount()
     except Exception as error:  # CuPy raises its own CUDA errors here
@@ -123,4 +148,6 @@ def check_training_arguments(args):
     if args.iterations is not None and args.iterations <= 0:
         raise UserError('--iterations must be a positive integer')
     if args.resume is not None and not os.path.isfile(args.resume):
-        raise UserError('--resume %s: no such file' % args.resume)
+        raise UserError('--resume %s: %s' % (
+            args.resume, 'is a folder, not a snapshot file' if os.path.isdir(args.resume)
+            else 'no such file'))

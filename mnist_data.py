@@ -8,6 +8,7 @@ filled from the mirrors below. Every file's md5 is checked each time it is read.
 """
 import gzip
 import hashlib
+import http.client
 import os
 import urllib.request
 
@@ -47,9 +48,16 @@ def md5_of(path):
     return digest.hexdigest()
 
 
-def download(name, folder, mirrors=MIRRORS, timeout=30):
-    """Fetch one file into `folder`, trying each mirror; the md5 must match."""
-    os.makedirs(folder, exist_ok=True)
+def download(name, folder, mirrors=None, timeout=30):
+    """Fetch one file into `folder`, trying each mirror (default: MIRRORS) in turn; the md5
+    must match. A failed or wrong download leaves nothing behind; a good one is renamed into
+    place."""
+    mirrors = MIRRORS if mirrors is None else mirrors
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise UserError('cannot create the download folder %s (%s); %s'
+                        % (folder, error.strerror, HELP))
     target = os.path.join(folder, name)
     failures = []
     for mirror in mirrors:
@@ -61,8 +69,11 @@ def download(name, folder, mirrors=MIRRORS, timeout=30):
                 if md5_of(tmp) != FILES[name]:
                     raise ValueError('md5 mismatch')
             return target
-        except (OSError, ValueError) as error:
-            failures.append('%s (%s)' % (mirror, getattr(error, 'reason', error)))
+        except PermissionError as error:
+            raise UserError('cannot write to the download folder %s (%s); %s'
+                            % (folder, error.strerror, HELP))
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            failures.append('%s (%s)' % (mirror, getattr(error, 'reason', None) or error))
     raise UserError('could not download %s from any mirror [%s]; if this machine is offline, %s'
                     % (name, '; '.join(failures), HELP))
 
@@ -82,8 +93,11 @@ def locate(name, data_dir=None):
             download(name, folder)
     actual = md5_of(path)
     if actual != FILES[name]:
-        raise UserError('%s is corrupt (md5 %s, expected %s); replace it with a good copy '
-                        'or delete it so that it is downloaded again' % (path, actual, FILES[name]))
+        raise UserError('%s is corrupt (md5 %s, expected %s); %s' % (
+            path, actual, FILES[name],
+            'replace it with a good copy, or point --data-dir at another folder'
+            if data_dir or os.environ.get(ENV_VAR)
+            else 'delete it so that it is downloaded again'))
     return path
 
 

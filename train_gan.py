@@ -11,7 +11,6 @@ resumes from automatically.
 """
 import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
 
-import argparse
 import os
 
 import chainer
@@ -27,7 +26,7 @@ from visualize import out_generated_image
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Conditional DCGAN on MNIST (Chainer)')
+    parser = cli.ArgumentParser(description='Conditional DCGAN on MNIST (Chainer)')
     cli.add_training_arguments(parser, out='result-dcgan', epoch=20, batchsize=100)
     parser.add_argument('--n-hidden', '-n', type=int, default=100,
                         help='size of the noise vector z (default %(default)s)')
@@ -55,36 +54,42 @@ def main(argv=None):
     args = parse_args(argv)
     device = cli.get_device(args.gpu)
     cli.writable_folder(args.out)
+    training.print_header('conditional DCGAN', args, device)
+    train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
     numpy.random.seed(args.seed)
     device.xp.random.seed(args.seed)
-    training.print_header('conditional DCGAN', args, device)
 
     gen = Generator(n_hidden=args.n_hidden, ch=args.gen_ch)
     dis = Discriminator(ch=args.dis_ch)
     gen.to_device(device)
     dis.to_device(device)
-    cli.write_json(os.path.join(args.out, 'generator_args.json'),
-                   dict(gen.model_args(), contract=MODEL_CONTRACT))
 
-    train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
     iterator = chainer.iterators.SerialIterator(train, args.batchsize)
     updater = GANUpdater(iterator, {'gen': make_optimizer(gen), 'dis': make_optimizer(dis)},
                          models=(gen, dis), device=device)
-    trainer = chainer.training.Trainer(updater, training.stop_trigger(args), out=args.out)
+    trainer = training.make_trainer(updater, args)
 
     snapshot = training.add_snapshot_and_log(
         trainer, args, ['gen/loss', 'dis/loss'], {'loss.png': ['gen/loss', 'dis/loss']})
-    every = chainer.training.triggers.IntervalTrigger(args.snapshot_interval, 'iteration')
-    end = chainer.training.triggers.ManualScheduleTrigger(*training.stop_trigger(args))
     for model, prefix in ((gen, 'gen'), (dis, 'dis')):
         weights = extensions.snapshot_object(model, prefix + '_iter_{.updater.iteration}.npz',
                                              n_retains=2)
-        trainer.extend(weights, trigger=every, name=prefix + '_weights')
-        trainer.extend(weights, trigger=end, name=prefix + '_final_weights')
+        # Triggers keep state: each extension needs its own, or only the first one fires.
+        trainer.extend(weights, name=prefix + '_weights', trigger=chainer.training.triggers
+                       .IntervalTrigger(args.snapshot_interval, 'iteration'))
+        trainer.extend(weights, name=prefix + '_final_weights', trigger=chainer.training
+                       .triggers.ManualScheduleTrigger(*training.stop_trigger(args)))
     preview_every = min(args.preview_interval, args.iterations or args.preview_interval)
+    # The last preview shows the final weights, whether or not the interval divides the run.
     trainer.extend(out_generated_image(gen, rows=10, seed=args.seed),
-                   trigger=(preview_every, 'iteration'))
-    training.run(trainer, args, snapshot)
+                   trigger=training.IntervalOrEndTrigger(preview_every, 'iteration',
+                                                         training.stop_trigger(args)))
+
+    # Nothing in --out changes before the snapshot to resume from has loaded.
+    training.resume(trainer, args)
+    cli.write_json(os.path.join(args.out, 'generator_args.json'),
+                   dict(gen.model_args(), contract=MODEL_CONTRACT))
+    training.run(trainer, snapshot)
 
 
 if __name__ == '__main__':

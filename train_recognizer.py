@@ -2,15 +2,16 @@
 """Train the recogniser CNN (1x28x28 digit -> 10 classes) on MNIST.
 
     python train_recognizer.py --gpu -1 --epoch 4
+    python train_recognizer.py --iterations 20 --test-limit 500   # a quick smoke run
 
 Writes into --out (default result-recogniser/): log, loss.png, accuracy.png, a trainer
 snapshot (resumed automatically), recogniser.npz (the weights 2pack.py and evaluate.py load)
 and recogniser_args.json. Training images are shifted by up to --shift pixels at random,
 which makes the network tolerant to the imperfect centring of hand-drawn digits.
+Validation runs on the 10,000 test images after every epoch (--test-limit N: the first N).
 """
 import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
 
-import argparse
 import os
 
 import chainer
@@ -36,36 +37,42 @@ def random_shift(max_shift, rng=numpy.random):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='MNIST recogniser CNN (Chainer)')
+    parser = cli.ArgumentParser(description='MNIST recogniser CNN (Chainer)')
     cli.add_training_arguments(parser, out='result-recogniser', epoch=4, batchsize=100)
     parser.add_argument('--shift', type=int, default=2,
                         help='largest random shift in pixels, 0 for none (default %(default)s)')
+    parser.add_argument('--test-limit', type=int, default=0,
+                        help='validate on the first N test images only, 0 for all 10,000 '
+                             '(default %(default)s; smoke runs and tests use a few hundred)')
     args = parser.parse_args(argv)
     cli.check_training_arguments(args)
     if not 0 <= args.shift <= 8:
         raise cli.UserError('--shift must be between 0 and 8 pixels')
+    if args.test_limit < 0:
+        raise cli.UserError('--test-limit must be 0 (all test images) or a positive integer')
     device = cli.get_device(args.gpu)
     cli.writable_folder(args.out)
+    training.print_header('recogniser', args, device)
+    train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
+    test_images, test_labels = load_mnist('test', args.data_dir)
+    if args.test_limit:
+        test_images, test_labels = test_images[:args.test_limit], test_labels[:args.test_limit]
+    test = chainer.datasets.TupleDataset(test_images, test_labels)
     numpy.random.seed(args.seed)
     device.xp.random.seed(args.seed)
-    training.print_header('recogniser', args, device)
 
     recogniser = Recogniser()
     model = chainer.links.Classifier(recogniser)  # reports main/loss and main/accuracy
     model.to_device(device)
     optimizer = chainer.optimizers.Adam()
     optimizer.setup(model)
-    cli.write_json(os.path.join(args.out, 'recogniser_args.json'),
-                   dict(recogniser.model_args(), contract=MODEL_CONTRACT))
 
-    train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
     if args.shift:
         train = chainer.datasets.TransformDataset(train, random_shift(args.shift))
-    test = chainer.datasets.TupleDataset(*load_mnist('test', args.data_dir))
     train_iter = chainer.iterators.SerialIterator(train, args.batchsize)
     test_iter = chainer.iterators.SerialIterator(test, 500, repeat=False, shuffle=False)
     updater = chainer.training.updaters.StandardUpdater(train_iter, optimizer, device=device)
-    trainer = chainer.training.Trainer(updater, training.stop_trigger(args), out=args.out)
+    trainer = training.make_trainer(updater, args)
 
     # Evaluator reports under validation/; the training link reports under main/.
     evaluate_every = (1, 'epoch') if not args.iterations else (args.iterations, 'iteration')
@@ -79,7 +86,12 @@ def main(argv=None):
          'accuracy.png': ['main/accuracy', 'validation/main/accuracy']})
     end = chainer.training.triggers.ManualScheduleTrigger(*training.stop_trigger(args))
     trainer.extend(extensions.snapshot_object(recogniser, 'recogniser.npz'), trigger=end)
-    training.run(trainer, args, snapshot)
+
+    # Nothing in --out changes before the snapshot to resume from has loaded.
+    training.resume(trainer, args)
+    cli.write_json(os.path.join(args.out, 'recogniser_args.json'),
+                   dict(recogniser.model_args(), contract=MODEL_CONTRACT))
+    training.run(trainer, snapshot)
 
 
 if __name__ == '__main__':

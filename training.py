@@ -1,14 +1,34 @@
-"""Trainer plumbing both training scripts share: run header, snapshots, resume, logs, stop."""
+"""Trainer plumbing both training scripts share: run header, snapshots, resume, logs, stop.
+
+    trainer = training.make_trainer(updater, args)
+    snapshot = training.add_snapshot_and_log(trainer, args, log_keys, plots)
+    training.resume(trainer, args)        # --resume, else the newest snapshot in --out
+    ...write the files that describe the run...
+    training.run(trainer, snapshot)       # Ctrl-C: snapshot, message, exit 130
+
+Snapshot contents must stay loadable across versions of this code: extension names and
+trigger classes (their serialised state) are part of the snapshot format.
+"""
 import glob
 import os
+import pickle
 import re
+import signal
+import sys
+import zipfile
+import zlib
 
 import chainer
 from chainer.training import extensions
+from chainer.training.triggers import IntervalTrigger
 
 from cli import UserError
 
 SNAPSHOT_PATTERN = 'snapshot_iter_{.updater.iteration}'
+# What loading a file that is not a snapshot of this run raises: missing keys, other shapes,
+# not an npz, a truncated or corrupt zip.
+RESUME_ERRORS = (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error,
+                 pickle.UnpicklingError)
 
 
 def print_header(title, args, device):
@@ -22,25 +42,67 @@ def stop_trigger(args):
     return (args.iterations, 'iteration') if args.iterations else (args.epoch, 'epoch')
 
 
+def _progress(trainer, unit):
+    updater = trainer.updater
+    return updater.iteration if unit == 'iteration' else updater.epoch_detail
+
+
+class StopTrigger(IntervalTrigger):
+    """The trainer's stop trigger: training is over once `period` is reached (also when a
+    resumed snapshot is already past it) or after the iteration in progress once
+    `interrupted` is set. Its state is IntervalTrigger's, so snapshots stay compatible."""
+
+    interrupted = False
+
+    def __call__(self, trainer):
+        fire = super().__call__(trainer)
+        return fire or self.interrupted or _progress(trainer, self.unit) >= self.period
+
+
+class IntervalOrEndTrigger(IntervalTrigger):
+    """Every `period`, and also on the last iteration of training, so that a run whose
+    length is not a multiple of the interval still logs and plots its end."""
+
+    def __init__(self, period, unit, end):
+        super().__init__(period, unit)
+        self._end = end
+
+    def __call__(self, trainer):
+        fire = super().__call__(trainer)
+        return fire or _progress(trainer, self._end[1]) >= self._end[0]
+
+
+def make_trainer(updater, args):
+    return chainer.training.Trainer(updater, StopTrigger(*stop_trigger(args)), out=args.out)
+
+
 def newest_snapshot(out):
     """The trainer snapshot in `out` with the highest iteration number, or None."""
     found = []
-    for path in glob.glob(os.path.join(out, 'snapshot_iter_*')):
+    for path in glob.glob(os.path.join(glob.escape(out), 'snapshot_iter_*')):
         match = re.fullmatch(r'snapshot_iter_(\d+)', os.path.basename(path))
-        if match:
+        if match and os.path.isfile(path):
             found.append((int(match.group(1)), path))
     return max(found)[1] if found else None
 
 
-def resume(trainer, path):
-    """Load a trainer snapshot; a file of another kind or architecture is a UserError."""
+def resume(trainer, args):
+    """Load --resume, else the newest snapshot in --out, if any; returns its path.
+    A file of another kind or architecture is a UserError."""
+    path = args.resume or newest_snapshot(args.out)
+    if not path:
+        return None
     try:
+        # Snapshots are npz (zip) files; anything else would reach numpy's pickle loader.
+        if not zipfile.is_zipfile(path):
+            raise ValueError('not an npz file')
         chainer.serializers.load_npz(path, trainer)
-    except (KeyError, ValueError, OSError, EOFError) as error:
+    except RESUME_ERRORS as error:
         raise UserError('cannot resume from %s: it is not a snapshot of this training run '
                         '(%s: %s); pick another file or another --out'
                         % (path, type(error).__name__, str(error).strip("'")[:200]))
     print('resumed from %s at iteration %d' % (path, trainer.updater.iteration), flush=True)
+    return path
 
 
 def add_snapshot_and_log(trainer, args, log_keys, plots):
@@ -50,27 +112,44 @@ def add_snapshot_and_log(trainer, args, log_keys, plots):
     snapshot = extensions.snapshot(filename=SNAPSHOT_PATTERN, n_retains=1)
     trainer.extend(snapshot, trigger=chainer.training.triggers.IntervalTrigger(*interval))
     trainer.extend(snapshot, trigger=end, name='final_snapshot')
-    log_interval = (min(100, args.snapshot_interval, args.iterations or 100), 'iteration')
-    trainer.extend(extensions.LogReport(trigger=log_interval, filename='log'))
+    log_every = min(100, args.snapshot_interval, args.iterations or 100)
+
+    def log_trigger():
+        return IntervalOrEndTrigger(log_every, 'iteration', stop_trigger(args))
+    trainer.extend(extensions.LogReport(trigger=log_trigger(), filename='log'))
     trainer.extend(extensions.PrintReport(['epoch', 'iteration'] + log_keys + ['elapsed_time']),
-                   trigger=log_interval)
+                   trigger=log_trigger())
     for filename, keys in plots.items():
-        trainer.extend(extensions.PlotReport(keys, 'iteration', trigger=log_interval,
+        trainer.extend(extensions.PlotReport(keys, 'iteration', trigger=log_trigger(),
                                              filename=filename))
     trainer.extend(extensions.ProgressBar(update_interval=10))
     return snapshot
 
 
-def run(trainer, args, snapshot):
-    """Resume (explicit --resume, else the newest snapshot in --out), train, and on Ctrl-C
-    write a snapshot before stopping, so no finished iteration is lost."""
-    path = args.resume or newest_snapshot(args.out)
-    if path:
-        resume(trainer, path)
+def run(trainer, snapshot):
+    """Train. The first Ctrl-C stops after the iteration in progress, writes a snapshot and
+    exits with 130, so no finished iteration is lost; a second one stops at once, and the
+    run then resumes from the last periodic snapshot."""
+    stop = trainer.stop_trigger
+
+    def on_sigint(signum, frame):
+        stop.interrupted = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print('\nCtrl-C: stopping after this iteration and saving a snapshot '
+              '(Ctrl-C again stops at once, without one)', file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         trainer.run()
     except KeyboardInterrupt:
+        print('\ninterrupted at iteration %d without a snapshot; the same command resumes '
+              'from the last one in %s' % (trainer.updater.iteration, trainer.out),
+              file=sys.stderr, flush=True)
+        raise SystemExit(130)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if stop.interrupted:
         snapshot(trainer)
         print('\ninterrupted at iteration %d; snapshot saved, run the same command to resume'
-              % trainer.updater.iteration)
+              % trainer.updater.iteration, flush=True)
         raise SystemExit(130)

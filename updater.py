@@ -32,8 +32,10 @@ class GANUpdater(chainer.training.updaters.StandardUpdater):
     def update_core(self):
         gen_optimizer = self.get_optimizer('gen')
         dis_optimizer = self.get_optimizer('dis')
-        batch = self.get_iterator('main').next()
-        x_real, labels = self.converter(batch, self.device)
+        iterator = self.get_iterator('main')
+        batch = iterator.next()
+        # Images and labels both go to the models' device (labels index xp.eye there).
+        x_real, labels = self.converter(batch, self.input_device)
         gen, dis = self.gen, self.dis
         xp = gen.xp
 
@@ -46,3 +48,6 @@ class GANUpdater(chainer.training.updaters.StandardUpdater):
         # The same fake batch trains G; its graph through D is reused, D's grads are cleared
         # by the optimizer before D's next update.
         gen_optimizer.update(self.loss_gen, gen, y_fake)
+        if self.auto_new_epoch and iterator.is_new_epoch:  # as StandardUpdater does
+            gen_optimizer.new_epoch(auto=True)
+            dis_optimizer.new_epoch(auto=True)

@@ -12,7 +12,7 @@ def digit_grid(images, rows, cols):
     """(rows*cols, 1, 28, 28) floats in [0, 1], ink = 1 -> uint8 picture, dark ink on white."""
     h, w = images.shape[2:]
     grid = images.reshape(rows, cols, h, w).transpose(0, 2, 1, 3).reshape(rows * h, cols * w)
-    return (255 - numpy.clip(grid * 255 + 0.5, 0, 255)).astype(numpy.uint8)
+    return (255 - numpy.clip(numpy.rint(grid * 255), 0, 255)).astype(numpy.uint8)
 
 
 def save_png(pixels, path, scale=1):

@@ -1,0 +1,189 @@
+"""networks.py: shapes, ranges, conditioning, model_args round trip, eval mode, on the CPU."""
+import chainer
+import numpy
+import pytest
+
+from networks import (Discriminator, Generator, IMAGE_SHAPE, MODEL_CONTRACT, N_CLASSES,
+                      NETWORKS, Recogniser)
+
+CONFIGS = {
+    'tiny': {'generator': {'n_hidden': 6, 'ch': 8},
+             'discriminator': {'ch': 4},
+             'recogniser': {'ch': 4, 'n_units': 8}},
+    'default': {'generator': {}, 'discriminator': {}, 'recogniser': {}},
+}
+B = 12
+
+
+@pytest.fixture(params=sorted(CONFIGS))
+def config(request):
+    numpy.random.seed(0)
+    return CONFIGS[request.param]
+
+
+def eval_mode():
+    return chainer.using_config('train', False)
+
+
+def no_grad():
+    return chainer.using_config('enable_backprop', False)
+
+
+def labels_for(batch):
+    return numpy.arange(batch, dtype=numpy.int32) % N_CLASSES
+
+
+def generate(gen, z, labels):
+    with eval_mode(), no_grad():
+        return gen(gen.make_input(z, labels)).array
+
+
+def bn_state(link):
+    """Copies of every BatchNormalization's running statistics."""
+    state = {}
+    for name, child in link.namedlinks():
+        if isinstance(child, chainer.links.BatchNormalization):
+            state[name + '/avg_mean'] = child.avg_mean.copy()
+            state[name + '/avg_var'] = child.avg_var.copy()
+    return state
+
+
+def test_generator_output_shape_and_range(config):
+    gen = Generator(**config['generator'])
+    z = gen.make_hidden(B)
+    for mode in (True, False):
+        with chainer.using_config('train', mode), no_grad():
+            x = gen(gen.make_input(z, labels_for(B))).array
+        assert x.shape == (B,) + IMAGE_SHAPE and x.dtype == numpy.float32
+        assert 0 <= x.min() and x.max() <= 1 and numpy.isfinite(x).all()
+
+
+def test_make_hidden_is_standard_normal_float32(config):
+    gen = Generator(**config['generator'])
+    z = gen.make_hidden(4000)
+    assert z.shape == (4000, gen.n_hidden) and z.dtype == numpy.float32
+    assert abs(z.mean()) < 0.05 and abs(z.std() - 1) < 0.05
+    assert abs(z.mean(axis=0)).max() < 0.15           # every component centred
+    assert 0.6 < (abs(z) < 1).mean() < 0.76           # N(0, 1): 68 % within one sigma
+    assert not numpy.array_equal(gen.make_hidden(3), gen.make_hidden(3))
+
+
+def test_make_input_is_z_then_one_hot_label(config):
+    gen = Generator(**config['generator'])
+    z = gen.make_hidden(B)
+    labels = numpy.array([3, 0, 9, 3, 1, 2, 4, 5, 6, 7, 8, 9], numpy.int32)
+    x = gen.make_input(z, labels)
+    assert x.shape == (B, gen.n_hidden + N_CLASSES) and x.dtype == numpy.float32
+    numpy.testing.assert_array_equal(x[:, :gen.n_hidden], z)
+    one_hot = x[:, gen.n_hidden:]
+    numpy.testing.assert_array_equal(one_hot.sum(axis=1), numpy.ones(B))
+    numpy.testing.assert_array_equal(one_hot.argmax(axis=1), labels)
+    assert set(numpy.unique(one_hot)) == {0.0, 1.0}
+
+
+def test_changing_only_the_label_changes_only_that_image(config):
+    gen = Generator(**config['generator'])
+    z = gen.make_hidden(B)
+    labels = labels_for(B)
+    before = generate(gen, z, labels)
+    changed = labels.copy()
+    changed[0] = (labels[0] + 5) % N_CLASSES
+    after = generate(gen, z, changed)
+    assert numpy.abs(after[0] - before[0]).max() > 1e-6
+    numpy.testing.assert_array_equal(after[1:], before[1:])
+    # and the same z and label give the same image
+    numpy.testing.assert_array_equal(generate(gen, z, labels), before)
+
+
+def test_discriminator_gives_one_finite_logit_per_image_and_uses_the_label(config):
+    dis = Discriminator(**config['discriminator'])
+    x = numpy.random.uniform(0, 1, (B,) + IMAGE_SHAPE).astype(numpy.float32)
+    labels = labels_for(B)
+    with eval_mode(), no_grad():
+        y = dis(x, labels).array
+        y_other = dis(x, (labels + 1) % N_CLASSES).array
+    assert y.shape == (B, 1) and y.dtype == numpy.float32 and numpy.isfinite(y).all()
+    assert numpy.abs(y - y_other).max() > 0
+    # a Variable input (as the updater passes the generator's output) works the same
+    with eval_mode(), no_grad():
+        numpy.testing.assert_array_equal(dis(chainer.Variable(x), labels).array, y)
+
+
+def test_recogniser_gives_ten_logits_and_features(config):
+    rec = Recogniser(**config['recogniser'])
+    x = numpy.random.uniform(0, 1, (B,) + IMAGE_SHAPE).astype(numpy.float32)
+    with eval_mode(), no_grad():
+        y = rec(x).array
+        features = rec.features(x).array
+    assert y.shape == (B, N_CLASSES) and numpy.isfinite(y).all()
+    assert features.shape == (B, rec.n_units)
+
+
+def param_shapes(link):
+    return {name: param.shape for name, param in link.namedparams()}
+
+
+def initialise(name, link):
+    """Run one forward pass so that lazily sized layers (Discriminator.l2) get their shape."""
+    x = numpy.zeros((2,) + IMAGE_SHAPE, numpy.float32)
+    with eval_mode(), no_grad():
+        if name == 'generator':
+            link(link.make_input(link.make_hidden(2), labels_for(2)))
+        elif name == 'discriminator':
+            link(x, labels_for(2))
+        else:
+            link(x)
+
+
+@pytest.mark.parametrize('name', sorted(NETWORKS))
+def test_model_args_round_trip(config, name):
+    original = NETWORKS[name](**config[name])
+    args = original.model_args()
+    for key, value in config[name].items():
+        assert args[key] == value
+    rebuilt = NETWORKS[name](**args)
+    assert rebuilt.model_args() == args
+    initialise(name, original)
+    initialise(name, rebuilt)
+    assert param_shapes(rebuilt) == param_shapes(original)
+    assert all(shape is not None for shape in param_shapes(rebuilt).values())
+    # weights saved from one load into the other (what 2pack.py and evaluate.py do)
+    state = {}
+    chainer.serializers.DictionarySerializer(state).save(original)
+    chainer.serializers.NpzDeserializer(state).load(rebuilt)
+    for (_, a), (_, b) in zip(sorted(original.namedparams()), sorted(rebuilt.namedparams())):
+        numpy.testing.assert_array_equal(a.array, b.array)
+
+
+@pytest.mark.parametrize('name', sorted(NETWORKS))
+def test_eval_mode_leaves_batchnorm_statistics_alone(config, name):
+    link = NETWORKS[name](**config[name])
+    initialise(name, link)
+    before = bn_state(link)
+    assert before
+    x = numpy.random.uniform(0, 1, (B,) + IMAGE_SHAPE).astype(numpy.float32)
+
+    def forward():
+        if name == 'generator':
+            link(link.make_input(link.make_hidden(B), labels_for(B)))
+        elif name == 'discriminator':
+            link(x, labels_for(B))
+        else:
+            link(x)
+
+    with eval_mode(), no_grad():
+        forward()
+    after = bn_state(link)
+    for key in before:
+        numpy.testing.assert_array_equal(after[key], before[key], err_msg=key)
+    # ...while a training-mode pass does move them (so the check above can fail)
+    with chainer.using_config('train', True), no_grad():
+        forward()
+    assert any(not numpy.array_equal(bn_state(link)[key], before[key]) for key in before)
+
+
+def test_model_contract_matches_the_networks():
+    assert MODEL_CONTRACT['image_shape'] == list(IMAGE_SHAPE)
+    assert MODEL_CONTRACT['labels'] == list(range(N_CLASSES))
+    gen = Generator()
+    assert gen.l0.W.shape[1] == gen.n_hidden + N_CLASSES

@@ -1,0 +1,136 @@
+"""train_gan.py end to end (a short CPU run as a subprocess) and the preview helpers."""
+import json
+import math
+import os
+
+import chainer
+import numpy
+import pytest
+from PIL import Image
+
+import visualize
+from networks import Discriminator, Generator, MODEL_CONTRACT
+from script_helpers import assert_ok, data_dir_or_fail, run_script
+
+N = 5            # iterations; snapshots every 2, so the run ends between two intervals
+ARGS = ['--gpu', -1, '--iterations', N, '--batchsize', 16, '--snapshot-interval', 2,
+        '--preview-interval', 2]
+
+
+@pytest.fixture(scope='module')
+def run(mnist_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp('dcgan') / 'out'
+    done = run_script('train_gan.py', *ARGS, '--data-dir', data_dir_or_fail(mnist_dir),
+                      '--out', out)
+    assert_ok(done)
+    return out, done
+
+
+def test_run_prints_header_and_no_errors(run):
+    out, done = run
+    assert done.stdout.startswith('conditional DCGAN | device: @numpy | minibatch: 16 | '
+                                  '%d iterations' % N)
+    assert 'resumed' not in done.stdout
+    assert 'Traceback' not in done.stderr and 'error' not in done.stderr.lower()
+
+
+def test_log_has_finite_losses_up_to_the_last_iteration(run):
+    out, _ = run
+    with open(out / 'log') as f:
+        log = json.load(f)
+    assert [entry['iteration'] for entry in log] == [2, 4, N]
+    for entry in log:
+        for key in ('gen/loss', 'dis/loss'):
+            assert math.isfinite(entry[key]) and entry[key] > 0, (key, entry)
+
+
+def test_preview_grids(run):
+    out, _ = run
+    with Image.open(out / 'preview.png') as image:
+        assert image.size == (2 * 280, 2 * 280) and image.mode == 'L'   # 10x10 digits, x2
+    names = sorted(os.listdir(out / 'preview'))
+    assert names == ['image%08d.png' % i for i in (2, 4, N)]
+    for name in names:
+        with Image.open(out / 'preview' / name) as image:
+            assert image.size == (280, 280) and image.mode == 'L'
+    # preview.png is the latest grid, scaled by 2
+    with Image.open(out / 'preview.png') as big, \
+            Image.open(out / 'preview' / ('image%08d.png' % N)) as last:
+        numpy.testing.assert_array_equal(numpy.asarray(big)[::2, ::2], numpy.asarray(last))
+
+
+def test_loss_plot(run):
+    out, _ = run
+    with Image.open(out / 'loss.png') as image:
+        image.verify()
+        assert image.format == 'PNG' and min(image.size) > 100
+
+
+def test_weights_args_and_snapshot_files(run):
+    out, _ = run
+    files = set(os.listdir(out))
+    # two newest weight files of each network, one trainer snapshot, nothing temporary
+    assert {'gen_iter_4.npz', 'gen_iter_%d.npz' % N, 'dis_iter_4.npz',
+            'dis_iter_%d.npz' % N} <= files
+    assert not {'gen_iter_2.npz', 'dis_iter_2.npz'} & files
+    assert [name for name in files if name.startswith('snapshot_iter_')] == \
+        ['snapshot_iter_%d' % N]
+    assert not [name for name in files if name.startswith(('tmp', '.'))]
+
+
+def test_generator_args_rebuild_the_saved_generator(run):
+    out, _ = run
+    with open(out / 'generator_args.json') as f:
+        args = json.load(f)
+    assert args.pop('contract') == MODEL_CONTRACT
+    assert args == Generator().model_args()            # the defaults were used
+    gen = Generator(**args)
+    chainer.serializers.load_npz(str(out / ('gen_iter_%d.npz' % N)), gen)
+    images = visualize.preview_images(gen, rows=2, seed=0)
+    assert images.shape == (20, 1, 28, 28) and 0 <= images.min() and images.max() <= 1
+    dis = Discriminator()
+    chainer.serializers.load_npz(str(out / ('dis_iter_%d.npz' % N)), dis)
+    with chainer.using_config('train', False):
+        assert dis(images, numpy.arange(20, dtype=numpy.int32) % 10).shape == (20, 1)
+
+
+def test_written_files_are_readable_by_others(run):
+    """Atomic writes go through mkstemp (mode 0600); the result must get the usual mode."""
+    out, _ = run
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for name in ('generator_args.json', 'preview.png'):
+        assert os.stat(out / name).st_mode & 0o777 == 0o666 & ~umask, name
+
+
+# -- visualize.py ----------------------------------------------------------------------
+
+def test_digit_grid_layout_and_colours():
+    images = numpy.zeros((6, 1, 28, 28), numpy.float32)
+    for k in range(6):
+        images[k, 0, k, 0] = 1.0             # a marker pixel, row k of image k
+    levels = (numpy.arange(28 * 28) % 256).reshape(28, 28)
+    images[5, 0] = levels / numpy.float32(255)      # every grey level, as the data holds them
+    grid = visualize.digit_grid(images, rows=2, cols=3)
+    assert grid.shape == (56, 84) and grid.dtype == numpy.uint8
+    for k in range(4):
+        r, c = divmod(k, 3)
+        cell = grid[28 * r:28 * (r + 1), 28 * c:28 * (c + 1)]
+        assert cell[k, 0] == 0                # ink = 1 is drawn black
+        assert (cell == 255).sum() == 28 * 28 - 1   # background 0 is pure white
+    numpy.testing.assert_array_equal(grid[28:, 56:], 255 - levels)   # exact, no off-by-one
+
+
+def test_preview_images_rows_share_z_and_columns_are_digits():
+    numpy.random.seed(0)
+    gen = Generator(n_hidden=6, ch=8)
+    images = visualize.preview_images(gen, rows=3, seed=4)
+    assert images.shape == (30, 1, 28, 28) and isinstance(images, numpy.ndarray)
+    z = numpy.random.RandomState(4).standard_normal((3, 6)).astype('f')
+    for row in range(3):
+        for digit in (0, 7):
+            expected = visualize.generate(gen, z[row:row + 1],
+                                          numpy.array([digit], numpy.int32))
+            numpy.testing.assert_allclose(images[row * 10 + digit], expected[0], atol=1e-6)
+    # the same seed gives the same grid: previews are comparable across iterations
+    numpy.testing.assert_array_equal(visualize.preview_images(gen, rows=3, seed=4), images)

@@ -1,0 +1,97 @@
+"""train_recognizer.py end to end (a short CPU run as a subprocess) and its data transform."""
+import json
+import math
+import os
+
+import chainer
+import numpy
+import pytest
+from PIL import Image
+
+from mnist_data import load_mnist
+from networks import MODEL_CONTRACT, Recogniser
+from script_helpers import assert_ok, data_dir_or_fail, run_script
+import train_recognizer
+
+N = 4
+ARGS = ['--gpu', -1, '--iterations', N, '--batchsize', 16, '--snapshot-interval', 3,
+        '--test-limit', 200]
+
+
+@pytest.fixture(scope='module')
+def run(mnist_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp('recogniser') / 'out'
+    done = run_script('train_recognizer.py', *ARGS, '--data-dir', data_dir_or_fail(mnist_dir),
+                      '--out', out)
+    assert_ok(done)
+    return out, done
+
+
+def test_run_prints_header_and_no_errors(run):
+    out, done = run
+    assert done.stdout.startswith('recogniser | device: @numpy | minibatch: 16 | '
+                                  '%d iterations' % N)
+    assert 'Traceback' not in done.stderr and 'error' not in done.stderr.lower()
+
+
+def test_log_has_training_and_validation_metrics(run):
+    out, _ = run
+    with open(out / 'log') as f:
+        log = json.load(f)
+    assert [entry['iteration'] for entry in log] == [3, N]
+    last = log[-1]
+    for key in ('main/loss', 'main/accuracy', 'validation/main/loss',
+                'validation/main/accuracy'):
+        assert math.isfinite(last[key]), key
+    for key in ('main/accuracy', 'validation/main/accuracy'):
+        assert 0 <= last[key] <= 1
+    # validated on --test-limit 200 images: accuracy is a multiple of 1/200
+    assert last['validation/main/accuracy'] * 200 == pytest.approx(
+        round(last['validation/main/accuracy'] * 200), abs=1e-3)
+
+
+def test_plots_weights_and_snapshot(run):
+    out, _ = run
+    for name in ('accuracy.png', 'loss.png'):
+        with Image.open(out / name) as image:
+            image.verify()
+            assert image.format == 'PNG'
+    files = set(os.listdir(out))
+    assert [name for name in files if name.startswith('snapshot_iter_')] == \
+        ['snapshot_iter_%d' % N]
+    assert not [name for name in files if name.startswith(('tmp', '.'))]
+
+
+def test_saved_recogniser_rebuilds_from_its_args(run, mnist_dir):
+    out, _ = run
+    with open(out / 'recogniser_args.json') as f:
+        args = json.load(f)
+    assert args.pop('contract') == MODEL_CONTRACT
+    assert args == Recogniser().model_args()
+    recogniser = Recogniser(**args)
+    chainer.serializers.load_npz(str(out / 'recogniser.npz'), recogniser)
+    images, _ = load_mnist('test', data_dir_or_fail(mnist_dir))
+    with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
+        y = recogniser(images[:8]).array
+    assert y.shape == (8, 10) and numpy.isfinite(y).all()
+
+
+def test_random_shift_moves_the_digit_without_losing_ink(mnist_dir):
+    images, labels = load_mnist('test', data_dir_or_fail(mnist_dir))
+    rng = numpy.random.RandomState(0)
+    shift = train_recognizer.random_shift(2, rng)
+    moved = 0
+    for image, label in zip(images[:50], labels[:50]):
+        shifted, same_label = shift((image, label))
+        assert shifted.shape == image.shape and shifted.dtype == image.dtype
+        assert same_label == label
+        # MNIST digits sit in the central 20x20: a 2-pixel shift keeps all of the ink
+        assert shifted.sum() == pytest.approx(image.sum(), rel=1e-6)
+        found = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                 if numpy.array_equal(numpy.roll(image, (dy, dx), axis=(1, 2)), shifted)]
+        assert found, 'not a shift of at most 2 pixels'
+        moved += found[0] != (0, 0)
+    assert moved > 30
+    # --shift 0 means no transform at all
+    unshifted = train_recognizer.random_shift(0, rng)((images[0], labels[0]))[0]
+    numpy.testing.assert_array_equal(unshifted, images[0])

@@ -66,3 +66,36 @@ def artifacts_dir():
     path = os.path.join(ROOT, 'test-artifacts')
     os.makedirs(path, exist_ok=True)
     return path
+
+
+def _newest_mtime(paths):
+    newest = 0.0
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, _, files in os.walk(path):
+                newest = max([newest] + [os.path.getmtime(os.path.join(folder, f)) for f in files])
+        elif os.path.exists(path):
+            newest = max(newest, os.path.getmtime(path))
+    return newest
+
+
+@pytest.fixture(scope='session')
+def site():
+    """The built site (dist/) with the converted models: runs `npm run build` when dist/ is
+    missing or older than app/ (make test builds first, so this is usually a no-op).
+    Returns {'dist': path, 'contract': app/models/contract.json as a dict}."""
+    dist = os.path.join(ROOT, 'dist')
+    contract_path = os.path.join(ROOT, 'app', 'models', 'contract.json')
+    if not os.path.isfile(contract_path):
+        pytest.fail('app/models/contract.json is missing: run python 2pack.py (then npm run build)')
+    built = os.path.join(dist, 'index.html')
+    sources = [os.path.join(ROOT, name) for name in ('app', 'webpack.config.js', 'package-lock.json')]
+    if not os.path.isfile(built) or os.path.getmtime(built) < _newest_mtime(sources):
+        done = subprocess.run(['npm', 'run', 'build'], cwd=ROOT, capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    with open(contract_path) as f:
+        contract = json.load(f)
+    with open(os.path.join(dist, 'models', 'contract.json')) as f:
+        assert json.load(f) == contract, 'dist/models is stale: run npm run build'
+    return {'dist': dist, 'contract': contract}

@@ -5,7 +5,7 @@
 // Steps: {"goto": url}, {"waitFor": selector, "timeout": ms}, {"eval": "async () => ..."},
 // {"click": selector}, {"select": [selector, value]},
 // {"stroke": [selector, [[x, y], ...]]}  (mouse drag in element-relative CSS pixels),
-// {"screenshot": path}
+// {"screenshot": path}, {"viewport": [width, height]}  (CSS pixels, e.g. a phone's)
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,6 +45,9 @@ try {
         await page.mouse.move(box.x + x, box.y + y, { steps: 2 });
       }
       await page.mouse.up();
+      results.push(true);
+    } else if (step.viewport) {
+      await page.setViewportSize({ width: step.viewport[0], height: step.viewport[1] });
       results.push(true);
     } else if (step.screenshot) {
       await page.screenshot({ path: step.screenshot, fullPage: true });

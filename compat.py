@@ -11,7 +11,11 @@ the shim brings back what chainer/webdnn need.
 """
 import collections
 import collections.abc
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
+import shutil
 import sys
 import types
 import warnings
@@ -53,10 +57,16 @@ def patch_numpy_aliases():
 def patch_numpy_distutils():
     """numpy.distutils is gone on Python >= 3.12 and deprecated before; chainer's
     environment check imports it only to ask whether macOS Accelerate is NumPy's BLAS.
-    An empty `get_info` skips that advice (Accelerate is not a target here) and saves
-    the slow, warning-emitting real import."""
-    if 'numpy.distutils.system_info' in sys.modules:
+    Where it cannot be imported, an empty `get_info` skips that advice (Accelerate is not
+    a target here). Where it can, the real module is left in place (its deprecation
+    warning is silenced: chainer, not this project, asks for it)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            import numpy.distutils.system_info  # noqa: F401
         return
+    except Exception:  # ImportError, or whatever a half-working numpy.distutils raises
+        pass
     distutils = types.ModuleType('numpy.distutils')
     system_info = types.ModuleType('numpy.distutils.system_info')
     system_info.get_info = lambda name, notfound_action=0: {}
@@ -69,7 +79,9 @@ def patch_pkg_resources():
     """setuptools >= 81 has no pkg_resources; chainer uses it to compare optional
     dependency versions and webdnn to read its own version. importlib.metadata does both."""
     try:
-        import pkg_resources  # noqa: F401
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # setuptools 67-80 deprecates pkg_resources
+            import pkg_resources  # noqa: F401
         return
     except ImportError:
         pass
@@ -104,6 +116,101 @@ def patch_pkg_resources():
     sys.modules['pkg_resources'] = module
 
 
+def patch_webdnn_asmjs_fallback():
+    """Call before saving a webassembly descriptor (webdnn_export does).
+
+    webdnn's save() builds the kernels twice: WebAssembly, then an asm.js copy that its
+    runtime loads only where `WebAssembly` is missing (IE11, iOS 11.2). Today's emscripten
+    transpiles that copy to ES5 with closure-compiler; without it em++ fails and save()
+    raises after the wasm files are written. Every browser the app targets runs WebAssembly,
+    so where closure-compiler is missing the asm.js build is skipped and the descriptor
+    object's `asmjs_skipped` says so. Returns True when the skip is in effect."""
+    from webdnn.backend.webassembly.generator import GraphExecutionData
+    if getattr(GraphExecutionData, 'asmjs_skipped', False):
+        return True
+    # emscripten's config names 'closure-compiler'; EM_CLOSURE_COMPILER overrides it.
+    if shutil.which(os.environ.get('EM_CLOSURE_COMPILER', 'closure-compiler')):
+        return False
+
+    def skip_asmjs_build(self, dirname):
+        pass
+    GraphExecutionData._compile_fallback_asmjs = skip_asmjs_build
+    GraphExecutionData.asmjs_skipped = True
+    return True
+
+
+# Source that no longer compiles, per module: (old, new) text replacements made at import.
+# Python 3.12's f-string parser (PEP 701) rejects a bare generator inside an f-string
+# replacement field that 3.11 accepted; it is only the text of an assertion message.
+SOURCE_PATCHES = {
+    'webdnn.graph.operators.elementwise': [
+        ('{y_shape_dict[a] for a in y_axes}', '{[y_shape_dict[a] for a in y_axes]}'),
+    ],
+}
+
+
+class PatchedSourceLoader(importlib.machinery.SourceFileLoader):
+    def __init__(self, fullname, path, replacements):
+        super().__init__(fullname, path)
+        self.replacements = replacements
+
+    def source_to_code(self, data, path, *, _optimize=-1):
+        source = importlib.util.decode_source(data)
+        for old, new in self.replacements:
+            source = source.replace(old, new)
+        return compile(source, path, 'exec', dont_inherit=True, optimize=_optimize)
+
+
+class SourcePatchFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path, target=None):
+        if fullname not in SOURCE_PATCHES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            spec.loader = PatchedSourceLoader(fullname, spec.origin, SOURCE_PATCHES[fullname])
+        return spec
+
+
+def patch_webdnn_sources():
+    if sys.version_info >= (3, 12) and not any(
+            isinstance(finder, SourcePatchFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, SourcePatchFinder())
+
+
+def patch_webdnn_max_pooling_nd():
+    """Call before converting a chainer graph (webdnn_export does).
+
+    Since chainer 5, F.max_pooling_2d records a MaxPoolingND node, which webdnn (written
+    for chainer < 5) refuses with NotImplementedError. For two spatial dimensions it is
+    exactly webdnn's MaxPooling2D, so that node is converted as one. Returns True when the
+    converter handles MaxPoolingND through this shim."""
+    import chainer
+    import chainer.functions as F
+    from webdnn.frontend.chainer.converter import ChainerConverter
+    from webdnn.frontend.chainer.functions import pooling
+    handlers = ChainerConverter._handler_map[ChainerConverter.__name__]
+    if handlers.get('MaxPoolingND') is convert_max_pooling_nd:
+        return True
+    x = chainer.Variable(numpy.zeros((1, 1, 2, 2), numpy.float32))
+    if type(F.max_pooling_2d(x, 2).creator).__name__ != 'MaxPoolingND' or \
+            handlers.get('MaxPoolingND') is not pooling._convert_max_pooling_nd:
+        return False
+    handlers['MaxPoolingND'] = convert_max_pooling_nd
+    return True
+
+
+def convert_max_pooling_nd(converter, c_op):
+    from webdnn.graph.operators.max_pooling_2d import MaxPooling2D
+    from webdnn.graph.order import OrderNCHW
+    if c_op.ndim != 2:
+        raise NotImplementedError('[ChainerConverter] MaxPoolingND is supported for 2D only')
+    x = converter.get_variable(c_op.inputs[0])
+    x.order.unify(OrderNCHW)
+    y, = MaxPooling2D(None, ksize=c_op.ksize, stride=c_op.stride, padding=c_op.pad,
+                      cover_all=c_op.cover_all)(x)
+    converter.set_variable(c_op.outputs[0](), y)
+
+
 def apply():
     # Conversion of every layer networks.py uses is tested (tests/test_2pack.py).
     warnings.filterwarnings('ignore', message='WebDNN does not support Chainer version')
@@ -111,6 +218,7 @@ def apply():
     patch_numpy_aliases()
     patch_numpy_distutils()
     patch_pkg_resources()
+    patch_webdnn_sources()
 
 
 apply()

@@ -1,0 +1,244 @@
+"""2pack.py: descriptors, contract.json, atomic output and one-line errors for bad input.
+Numerical parity in a browser is tests/test_browser_parity.py."""
+import hashlib
+import json
+import os
+import shutil
+
+import pytest
+
+import cli
+
+pytest.register_assert_rewrite('export_fixtures')  # before the import below
+from export_fixtures import GENERATOR_ITERATION, run_2pack, save_snapshot  # noqa: E402
+import networks  # noqa: E402
+import webdnn_export  # noqa: E402
+
+pytest_plugins = ['export_fixtures']
+
+WEBASSEMBLY_FILES = {'graph_webassembly.json', 'kernels_webassembly.js',
+                     'kernels_webassembly.wasm', 'weight_webassembly.bin'}
+WEBGL_FILES = {'graph_webgl_%d.json' % size for size in (4096, 8192, 16384)} | \
+              {'weight_webgl_%d.bin' % size for size in (4096, 8192, 16384)}
+
+
+def sha256(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def assert_one_line_error(done, *fragments):
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('error: '), done.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_writes_every_backend_into_one_folder_per_graph(converted):
+    assert sorted(os.listdir(converted.out)) == ['contract.json', 'generator',
+                                                 'generator-b10', 'recogniser']
+    for folder in ('generator', 'generator-b10', 'recogniser'):
+        files = set(os.listdir(os.path.join(converted.out, folder)))
+        assert WEBASSEMBLY_FILES | WEBGL_FILES <= files, folder
+        assert not [name for name in files if 'asmjs' in name], files
+        assert os.path.getsize(os.path.join(converted.out, folder,
+                                            'kernels_webassembly.wasm')) > 1000
+    # built beside --out and renamed: nothing of the staging folder is left
+    assert os.listdir(os.path.dirname(converted.out)) == ['models']
+    assert 'asm.js fallback not built' in converted.stdout
+    print('\nconversion: %.1f s in all; per graph and backend (s, MB): %s'
+          % (converted.seconds, converted.steps))
+    assert {backend for _, backend in converted.steps} == {'webassembly', 'webgl'}
+
+
+def test_contract_describes_each_graph(converted, export_snapshots):
+    contract = converted.contract
+    generator, recogniser = contract['generator'], contract['recogniser']
+    assert contract['backend_order'] == ['webassembly', 'webgl']
+    assert generator['folder'] == 'generator'
+    assert generator['input_shape'] == [1, 110] and generator['output_shape'] == [1, 1, 28, 28]
+    assert contract['generator_b10']['input_shape'] == [10, 110]
+    assert contract['generator_b10']['output_shape'] == [10, 1, 28, 28]
+    assert generator['n_hidden'] == 100 and 'standard normal' in generator['z_prior']
+    assert generator['output_range'] == [0.0, 1.0]
+    assert recogniser['input_shape'] == [1, 1, 28, 28]
+    assert recogniser['output_shape'] == [1, 10] and 'softmax' in recogniser['output']
+    for entry, npz in ((generator, export_snapshots.generator_npz),
+                       (recogniser, export_snapshots.recogniser_npz)):
+        assert entry['n_classes'] == 10 and entry['labels'] == list(range(10))
+        assert entry['ink'] == networks.MODEL_CONTRACT['image_ink']
+        assert entry['backends'] == ['webassembly', 'webgl']
+        assert entry['weight_encoding'] == 'raw'
+        assert entry['source']['sha256'] == sha256(npz)
+        assert set(entry['input_name']) == set(entry['output_name']) == set(entry['backends'])
+    assert generator['source']['iteration'] == GENERATOR_ITERATION
+    assert recogniser['source']['iteration'] is None
+    assert generator['source']['args']['ch'] == 64
+
+
+def test_eightbit_weights_are_smaller(converted, converted_eightbit):
+    assert converted_eightbit.contract['recogniser']['weight_encoding'] == 'eightbit'
+    sizes = {}
+    for name, run in (('float32', converted), ('eightbit', converted_eightbit)):
+        for folder in ('generator', 'recogniser'):
+            for backend, weights in (('webassembly', 'weight_webassembly.bin'),
+                                     ('webgl', 'weight_webgl_4096.bin')):
+                sizes[name, folder, backend] = os.path.getsize(
+                    os.path.join(run.out, folder, weights))
+    print('\nweight file bytes: %s' % sizes)
+    for (name, folder, backend), size in sizes.items():
+        if name == 'eightbit':
+            assert size < 0.4 * sizes['float32', folder, backend]
+
+
+def test_newest_generator_snapshot_is_chosen_by_number(tmp_path):
+    for iteration in (99, 1000, 900):
+        (tmp_path / ('gen_iter_%d.npz' % iteration)).write_bytes(b'')
+    (tmp_path / 'dis_iter_5000.npz').write_bytes(b'')
+    assert webdnn_export.newest_generator_snapshot(str(tmp_path)).endswith('gen_iter_1000.npz')
+
+
+def test_no_generator_snapshot_yet(tmp_path):
+    with pytest.raises(cli.UserError, match='train_gan.py'):
+        webdnn_export.newest_generator_snapshot(str(tmp_path))
+
+
+def test_failed_run_leaves_the_old_output_untouched(export_snapshots, tmp_path):
+    out = tmp_path / 'models'
+    first = run_2pack('--generator', export_snapshots.generator_npz,
+                      '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
+                      '--backends', 'webgl')
+    assert first.returncode == 0, first.stderr
+    before = {name: sha256(os.path.join(root, name))
+              for root, _, names in os.walk(out) for name in names}
+    # The generator's webgl files are written before em++ fails on a header it cannot find.
+    failed = run_2pack('--generator', export_snapshots.generator_npz,
+                       '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
+                       '--backends', 'webgl,webassembly',
+                       env={'EMCC_CFLAGS': '-include no-such-header.h'})
+    assert failed.returncode == 2
+    assert failed.stderr.strip().splitlines()[-1].startswith('error: webassembly descriptor')
+    assert 'Traceback' not in failed.stderr
+    after = {name: sha256(os.path.join(root, name))
+             for root, _, names in os.walk(out) for name in names}
+    assert after == before
+    assert sorted(os.listdir(tmp_path)) == ['models']
+
+
+def test_rerun_replaces_the_whole_folder(export_snapshots, tmp_path):
+    out = tmp_path / 'models'
+    (out / 'generator').mkdir(parents=True)
+    (out / 'generator' / 'graph_webgpu.json').write_text('{}')  # from an older run
+    done = run_2pack('--generator', export_snapshots.generator_npz,
+                     '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
+                     '--backends', 'webgl', '--eightbit')
+    assert done.returncode == 0, done.stderr
+    assert 'graph_webgpu.json' not in os.listdir(out / 'generator')
+    assert json.loads((out / 'contract.json').read_text())['generator']['backends'] == ['webgl']
+    assert sorted(os.listdir(tmp_path)) == ['models']
+
+
+def test_without_em_plus_plus_webgl_is_still_written(export_snapshots, tmp_path):
+    empty_path = tmp_path / 'bin'
+    empty_path.mkdir()
+    out = tmp_path / 'models'
+    done = run_2pack('--generator', export_snapshots.generator_npz,
+                     '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
+                     env={'PATH': str(empty_path)})
+    assert done.returncode == 0, done.stderr
+    assert 'apt install emscripten libeigen3-dev' in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert json.loads((out / 'contract.json').read_text())['recogniser']['backends'] == ['webgl']
+    assert WEBGL_FILES <= set(os.listdir(out / 'recogniser'))
+    only_wasm = run_2pack('--generator', export_snapshots.generator_npz,
+                          '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
+                          '--backends', 'webassembly', env={'PATH': str(empty_path)})
+    assert_one_line_error(only_wasm, 'em++', 'apt install emscripten')
+
+
+# ---- bad input: one line on stderr, exit status 2, nothing written ----
+
+def test_missing_snapshot(export_snapshots, tmp_path):
+    done = run_2pack('--generator', str(tmp_path / 'gen_iter_1.npz'),
+                     '--recogniser', export_snapshots.recogniser_npz,
+                     '--out', str(tmp_path / 'models'))
+    assert_one_line_error(done, 'gen_iter_1.npz', 'no such file')
+    assert not (tmp_path / 'models').exists()
+
+
+@pytest.mark.parametrize('damage', ['garbage', 'truncated'])
+def test_corrupt_snapshot(export_snapshots, tmp_path, damage):
+    folder = tmp_path / 'result-dcgan'
+    folder.mkdir()
+    shutil.copy(os.path.join(os.path.dirname(export_snapshots.generator_npz),
+                             'generator_args.json'), folder)
+    data = open(export_snapshots.generator_npz, 'rb').read()
+    (folder / 'gen_iter_5.npz').write_bytes(
+        b'not a zip file' if damage == 'garbage' else data[:len(data) // 2])
+    done = run_2pack('--generator', str(folder / 'gen_iter_5.npz'),
+                     '--recogniser', export_snapshots.recogniser_npz,
+                     '--out', str(tmp_path / 'models'))
+    assert_one_line_error(done, 'gen_iter_5.npz', 'not a readable .npz')
+
+
+def test_recogniser_npz_given_as_generator(export_snapshots, tmp_path):
+    # Beside a generator_args.json (a copied file): the parameters themselves do not fit.
+    folder = tmp_path / 'result-dcgan'
+    folder.mkdir()
+    shutil.copy(os.path.join(os.path.dirname(export_snapshots.generator_npz),
+                             'generator_args.json'), folder)
+    shutil.copy(export_snapshots.recogniser_npz, folder / 'gen_iter_5.npz')
+    done = run_2pack('--generator', str(folder / 'gen_iter_5.npz'),
+                     '--recogniser', export_snapshots.recogniser_npz,
+                     '--out', str(tmp_path / 'models'))
+    assert_one_line_error(done, 'is not a generator snapshot', 'has no parameter',
+                          'it holds a recogniser')
+    # In its own folder: recogniser_args.json gives it away.
+    done = run_2pack('--generator', export_snapshots.recogniser_npz,
+                     '--recogniser', export_snapshots.recogniser_npz,
+                     '--out', str(tmp_path / 'models'))
+    assert_one_line_error(done, 'no generator_args.json', 'is it a recogniser')
+
+
+def test_generator_of_another_width(export_snapshots, tmp_path):
+    """A generator trained with --gen-ch 32, converted with the args of --gen-ch 64."""
+    path = save_snapshot(networks.Generator(ch=32), str(tmp_path / 'narrow'),
+                         'gen_iter_1.npz', 'generator_args.json')
+    shutil.copy(os.path.join(os.path.dirname(export_snapshots.generator_npz),
+                             'generator_args.json'), str(tmp_path / 'narrow'))
+    done = run_2pack('--generator', path, '--recogniser', export_snapshots.recogniser_npz,
+                     '--out', str(tmp_path / 'models'))
+    assert_one_line_error(done, 'does not fit the generator', 'ch=64', 'parameter ',
+                          'in the snapshot but')
+
+
+@pytest.mark.parametrize('backends, fragment', [
+    ('webgl,metal', "unknown backend 'metal'"),
+    ('fallback', 'cannot convert Deconvolution2D'),
+    (',', '--backends is empty'),
+])
+def test_bad_backend_name(export_snapshots, tmp_path, backends, fragment):
+    done = run_2pack('--generator', export_snapshots.generator_npz,
+                     '--recogniser', export_snapshots.recogniser_npz,
+                     '--out', str(tmp_path / 'models'), '--backends', backends)
+    assert_one_line_error(done, fragment)
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(export_snapshots, tmp_path):
+    (tmp_path / 'index.html').write_text('the app')
+    done = run_2pack('--generator', export_snapshots.generator_npz,
+                     '--recogniser', export_snapshots.recogniser_npz,
+                     '--out', str(tmp_path), '--backends', 'webgl')
+    assert_one_line_error(done, 'did not write', 'index.html')
+    assert (tmp_path / 'index.html').read_text() == 'the app'
+
+
+def test_unknown_flag_is_one_line(tmp_path):
+    assert_one_line_error(run_2pack('--eight-bit'), '--eight-bit')
+
+
+def test_first_import_is_compat(root):
+    with open(os.path.join(root, '2pack.py')) as f:
+        imports = [line for line in f if line.startswith(('import ', 'from '))]
+    assert imports[0].startswith('import compat')

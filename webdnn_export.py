@@ -1,0 +1,275 @@
+"""Chainer networks -> WebDNN graph descriptors: the reusable part of 2pack.py (bench imports it).
+
+load_network() rebuilds a network from its *_args.json and checks the .npz against it, naming
+the first parameter that does not fit; to_graph() traces the network in eval mode, so BatchNorm
+uses its running statistics; write_descriptor() writes one backend; contract_entry() describes a
+converted graph for the app (contract.json).
+"""
+import compat  # noqa: F401  (must come first: makes chainer and webdnn import)
+
+import glob
+import hashlib
+import inspect
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import warnings
+import zipfile
+
+import numpy
+
+from cli import UserError, read_json
+import networks
+
+BACKENDS = ('webassembly', 'webgl', 'webgpu')  # in order of preference
+DEFAULT_BACKENDS = ('webassembly', 'webgl')
+# Names a user might try that WebDNN has but that cannot serve these networks.
+UNUSABLE_BACKENDS = {'fallback': "WebDNN's fallback backend cannot convert Deconvolution2D"}
+ARGS_FILES = {'generator': 'generator_args.json', 'recogniser': 'recogniser_args.json'}
+GENERATOR_SNAPSHOT = re.compile(r'gen_iter_(\d+)\.npz')
+EMSCRIPTEN_INSTALL = 'apt install emscripten libeigen3-dev'
+# The graph JSON each backend writes (webgl writes one per texture size, all alike in names).
+GRAPH_FILES = {'webassembly': 'graph_webassembly.json', 'webgl': 'graph_webgl_4096.json',
+               'webgpu': 'graph_webgpu.json'}
+
+
+def webdnn_version():
+    from importlib import metadata
+    return metadata.version('webdnn')
+
+
+def newest_generator_snapshot(folder):
+    """gen_iter_<N>.npz in `folder` with the highest N."""
+    found = []
+    for path in glob.glob(os.path.join(folder, 'gen_iter_*.npz')):
+        match = GENERATOR_SNAPSHOT.fullmatch(os.path.basename(path))
+        if match:
+            found.append((int(match.group(1)), path))
+    if not found:
+        raise UserError('no gen_iter_<N>.npz in %s yet: train with `python train_gan.py` '
+                        '(it writes one every 1000 iterations) or pass --generator PATH' % folder)
+    return max(found)[1]
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_npz(path):
+    """All arrays of an .npz as a dict; anything unreadable is a UserError."""
+    if not os.path.isfile(path):
+        raise UserError('%s: no such file' % path)
+    try:
+        with numpy.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise UserError('%s is not a readable .npz snapshot (%s)'
+                        % (path, str(error).strip() or type(error).__name__))
+
+
+def expected_shapes(net):
+    """{npz key: shape} that chainer.serializers.save_npz writes for `net`."""
+    import chainer
+    serializer = chainer.serializers.DictionarySerializer()
+    serializer.save(net)
+    return {key: numpy.shape(value) for key, value in serializer.target.items()}
+
+
+def check_architecture(kind, net, arrays, npz_path, args_path):
+    expected = expected_shapes(net)
+    missing = sorted(set(expected) - set(arrays))
+    unexpected = sorted(set(arrays) - set(expected))
+    if missing or unexpected:
+        guess = ''
+        for other, network in networks.NETWORKS.items():
+            if other != kind and set(arrays) == set(expected_shapes(network())):
+                guess = '; it holds a %s' % other
+        if any(key.startswith('updater/') for key in arrays):
+            guess = '; it is a trainer snapshot, use gen_iter_<N>.npz or the model .npz'
+        which = ('has no parameter %s' % missing[0] if missing
+                 else 'has parameter %s, which a %s does not' % (unexpected[0], kind))
+        raise UserError('%s is not a %s snapshot: it %s%s' % (npz_path, kind, which, guess))
+    for key in sorted(expected):
+        if arrays[key].shape != expected[key]:
+            raise UserError(
+                '%s does not fit the %s that %s describes (%s): parameter %s has shape %s in '
+                'the snapshot but %s is expected' % (
+                    npz_path, kind, os.path.basename(args_path),
+                    ', '.join('%s=%s' % item for item in sorted(net.model_args().items())),
+                    key, tuple(arrays[key].shape), tuple(expected[key])))
+
+
+def load_network(kind, npz_path):
+    """The network that `npz_path` and the *_args.json beside it describe, on the CPU."""
+    import chainer
+    folder = os.path.dirname(os.path.abspath(npz_path))
+    args_path = os.path.join(folder, ARGS_FILES[kind])
+    if not os.path.isfile(npz_path):
+        raise UserError('%s snapshot %s: no such file' % (kind, npz_path))
+    if not os.path.isfile(args_path):
+        others = [other for other, name in ARGS_FILES.items()
+                  if other != kind and os.path.isfile(os.path.join(folder, name))]
+        hint = ' (its folder has %s: is it a %s?)' % (ARGS_FILES[others[0]], others[0]) \
+            if others else ''
+        raise UserError('%s: no %s beside it, so the %s architecture is unknown%s; training '
+                        'writes that file next to the weights'
+                        % (npz_path, ARGS_FILES[kind], kind, hint))
+    args = read_json(args_path, '%s hyperparameter file' % kind)
+    network = networks.NETWORKS[kind]
+    accepted = inspect.signature(network).parameters
+    if not isinstance(args, dict):
+        raise UserError('%s should hold a JSON object of hyperparameters' % args_path)
+    kwargs = {key: value for key, value in args.items() if key in accepted}
+    try:
+        net = network(**kwargs)
+    except (TypeError, ValueError) as error:
+        raise UserError('%s: unusable hyperparameters %s (%s)' % (args_path, kwargs, error))
+    arrays = read_npz(npz_path)
+    check_architecture(kind, net, arrays, npz_path, args_path)
+    chainer.serializers.NpzDeserializer(arrays).load(net)
+    return net
+
+
+def input_shape(kind, net, batch):
+    if kind == 'generator':
+        return (batch, net.n_hidden + net.n_classes)
+    return (batch,) + networks.IMAGE_SHAPE
+
+
+def eval_forward(kind, net, x):
+    """The function that is converted: eval mode; the recogniser gets the softmax that its
+    training wrapper (L.Classifier) computed inside the loss."""
+    import chainer
+    import chainer.functions as F
+    with chainer.using_config('train', False):
+        y = net(x)
+        return F.softmax(y) if kind == 'recogniser' else y
+
+
+def reference_output(kind, net, x):
+    """Chainer's eval-mode output for a numpy batch: what the descriptors must reproduce."""
+    import chainer
+    with chainer.using_config('enable_backprop', False):
+        return eval_forward(kind, net, numpy.asarray(x, numpy.float32)).array
+
+
+def to_graph(kind, net, batch=1):
+    import chainer
+    from webdnn.frontend.chainer import ChainerConverter
+    compat.patch_webdnn_max_pooling_nd()
+    x = chainer.Variable(numpy.zeros(input_shape(kind, net, batch), numpy.float32))
+    y = eval_forward(kind, net, x)
+    return ChainerConverter().convert([x], [y])
+
+
+def eigen_include_dir():
+    for folder in (os.environ.get('EIGEN3_INCLUDE_DIR'), '/usr/include/eigen3',
+                   '/usr/local/include/eigen3'):
+        if folder and os.path.isfile(os.path.join(folder, 'Eigen', 'Dense')):
+            return folder
+    return None
+
+
+def webassembly_toolchain_problem():
+    """None when em++ can build WebDNN's kernels, else what is missing and how to install it."""
+    if not shutil.which('em++'):
+        return 'em++ (emscripten) is not installed; install it with `%s`' % EMSCRIPTEN_INSTALL
+    if not eigen_include_dir():
+        return ("the Eigen headers that WebDNN's kernels include are missing; install them "
+                "with `%s` (or set EIGEN3_INCLUDE_DIR)" % EMSCRIPTEN_INSTALL)
+    return None
+
+
+def set_emscripten_environment():
+    """Debian's em++ needs the Eigen include path, and its optimizer needs Debian's acorn,
+    which node finds only through NODE_PATH. Inherited by the em++ child processes."""
+    include = '-I' + eigen_include_dir()
+    flags = os.environ.get('EMCC_CFLAGS', '')
+    if include not in flags.split():
+        os.environ['EMCC_CFLAGS'] = (flags + ' ' + include).strip()
+    debian_node_modules = '/usr/share/nodejs'
+    paths = [p for p in os.environ.get('NODE_PATH', '').split(os.pathsep) if p]
+    if os.path.isdir(debian_node_modules) and debian_node_modules not in paths:
+        os.environ['NODE_PATH'] = os.pathsep.join(paths + [debian_node_modules])
+
+
+def write_descriptor(graph, backend, folder, eightbit=False):
+    """Write one backend's descriptor files into `folder`; returns
+    {'seconds', 'files': {name: bytes}, 'note'}."""
+    from webdnn.backend import generate_descriptor
+    started = time.perf_counter()
+    before = set(os.listdir(folder)) if os.path.isdir(folder) else set()
+    note = None
+    if backend == 'webassembly':
+        set_emscripten_environment()
+        if compat.patch_webdnn_asmjs_fallback():
+            note = ('asm.js fallback not built (needs closure-compiler; WebDNN loads it only '
+                    'in browsers without WebAssembly)')
+    kwargs = {'constant_encoder_name': 'eightbit'} if eightbit else {}
+    with warnings.catch_warnings():
+        # webgpu: Metal sources cannot be validated off macOS, which is no news here.
+        warnings.filterwarnings('ignore', message=r".*'xcrun' command is not found")
+        descriptor = generate_descriptor(backend, graph, **kwargs)
+    try:
+        descriptor.save(folder)
+    except (subprocess.CalledProcessError, OSError) as error:
+        raise UserError('%s descriptor could not be written (%s); em++ messages, if any, are '
+                        'above' % (backend, error))
+    files = {name: os.path.getsize(os.path.join(folder, name))
+             for name in sorted(set(os.listdir(folder)) - before)}
+    return {'seconds': time.perf_counter() - started, 'files': files, 'note': note}
+
+
+def descriptor_names(folder, backends):
+    """Per backend, (input name, output name) in the written graph descriptor. WebDNN names
+    them differently per backend; runner.inputs[0] / outputs[0] address them by position."""
+    inputs, outputs = {}, {}
+    for backend in backends:
+        with open(os.path.join(folder, GRAPH_FILES[backend])) as f:
+            graph = json.load(f)
+        inputs[backend], outputs[backend] = graph['inputs'][0], graph['outputs'][0]
+    return inputs, outputs
+
+
+def contract_entry(kind, net, batch, folder_name, out_folder, backends, eightbit, npz_path,
+                   root):
+    """What the app needs to drive one converted graph without reading Python."""
+    contract = networks.MODEL_CONTRACT
+    input_names, output_names = descriptor_names(os.path.join(out_folder, folder_name),
+                                                 backends)
+    match = GENERATOR_SNAPSHOT.fullmatch(os.path.basename(npz_path))
+    source = os.path.abspath(npz_path)
+    root = os.path.abspath(root)
+    entry = {'folder': folder_name, 'batch': batch, 'dtype': 'float32'}
+    if kind == 'generator':
+        entry.update(input=contract['generator_input'],
+                     input_shape=list(input_shape(kind, net, batch)),
+                     output='image, ' + contract['image_ink'],
+                     output_shape=[batch] + contract['image_shape'],
+                     output_range=contract['image_range'],
+                     n_hidden=net.n_hidden, z_prior=contract['z_prior'])
+    else:
+        entry.update(input='image, ' + contract['image_ink'],
+                     input_shape=list(input_shape(kind, net, batch)),
+                     input_range=contract['image_range'],
+                     output=contract['recogniser_output'],
+                     output_shape=[batch, net.n_classes], output_range=[0.0, 1.0])
+    entry.update(
+        input_name=input_names, output_name=output_names,
+        n_classes=net.n_classes, labels=contract['labels'], ink=contract['image_ink'],
+        backends=list(backends), weight_encoding='eightbit' if eightbit else 'raw',
+        source={
+            'npz': (os.path.relpath(source, root)
+                    if os.path.commonpath([source, root]) == root else os.path.basename(source)),
+            'sha256': sha256_of(npz_path),
+            'iteration': int(match.group(1)) if match else None,
+            'args': net.model_args(),
+        })
+    return entry

@@ -1,0 +1,247 @@
+#!/usr/bin/env python
+"""Measure a generator snapshot with the project's recogniser, against stated targets.
+
+    python evaluate.py                                  # newest result-dcgan/gen_iter_<N>.npz
+    python evaluate.py --generator result-dcgan/gen_iter_12000.npz --per-label 1000
+    python evaluate.py --samples samples.npz            # `images`, `labels` from generate.py
+
+Every number comes from the recogniser (--recogniser, default result-recogniser/recogniser.npz)
+in eval mode, on N generated digits per label and on the real MNIST test digits:
+- conditional accuracy: share of generated digits of label c that the recogniser calls c;
+- Frechet distance between generated and real test digits in the recogniser's penultimate
+  features, next to its floor: the same distance between as many real *train* digits and the
+  same test digits (real statistics are weighted to the generated label mix);
+- diversity: per label, mean pairwise feature distance of generated digits over that of real
+  test digits, averaged over labels (mode collapse shows as well below 1);
+- the recogniser's accuracy on the real test digits.
+Prints a table, writes it as JSON (--json, default evaluation.json beside the snapshot) and a
+grid of samples, one column per digit, as a PNG (--grid, default samples.png beside the JSON).
+"""
+import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
+
+import os
+
+import chainer
+import numpy
+
+import checkpoints
+import cli
+from metrics import frechet_distance, spread, weighted_stats
+from mnist_data import load_mnist
+from networks import N_CLASSES
+from visualize import digit_grid, generate, save_png
+
+TARGETS = {  # value name: (comparison, target)
+    'conditional_accuracy': ('>=', 0.99),
+    'frechet_ratio': ('<=', 2.0),
+    'diversity_ratio': ('>=', 0.9),
+    'recogniser_accuracy': ('>=', 0.994),
+}
+BATCH = 50          # images per forward pass: small batches keep im2col in cache
+
+
+def parse_args(argv=None):
+    parser = cli.ArgumentParser(description='Evaluate a conditional generator snapshot')
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument('--generator', '-g', default=None,
+                        help='generator weights, generator_args.json beside them (default: '
+                             'newest gen_iter_<N>.npz in result-dcgan/)')
+    source.add_argument('--samples', default=None,
+                        help='evaluate these images instead: npz with images (N, 28, 28) in '
+                             '[0, 1], ink = 1, and labels (N,), as generate.py --npz writes')
+    parser.add_argument('--recogniser', '-r', default=checkpoints.RECOGNISER,
+                        help='recogniser weights, recogniser_args.json beside them '
+                             '(default: result-recogniser/recogniser.npz)')
+    parser.add_argument('--per-label', '-n', type=int, default=1000,
+                        help='generated digits per label (default %(default)s)')
+    parser.add_argument('--real', type=int, default=10000,
+                        help='use N MNIST test digits, drawn at random (default: all '
+                             '%(default)s; fewer only to save time)')
+    parser.add_argument('--json', default=None, help='where to write the results')
+    parser.add_argument('--grid', default=None, help='where to write the sample grid PNG')
+    parser.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
+    parser.add_argument('--data-dir', default=None,
+                        help='folder with the MNIST *-ubyte.gz files (default: $MNIST_DATA_DIR, '
+                             'else download to ~/.cache/dcgan-mnist)')
+    args = parser.parse_args(argv)
+    if args.per_label <= 0 or args.real < 2:
+        raise cli.UserError('--per-label must be positive and --real at least 2')
+    if args.samples is None and args.generator is None:
+        args.generator = checkpoints.newest_generator()
+    source = args.samples or args.generator
+    args.json = args.json or os.path.join(os.path.dirname(os.path.abspath(source)),
+                                          'evaluation.json')
+    args.grid = args.grid or os.path.join(os.path.dirname(os.path.abspath(args.json)),
+                                          'samples.png')
+    for path in (args.json, args.grid):
+        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise cli.UserError('cannot write %s: no such folder' % path)
+    return args
+
+
+def load_samples(path):
+    """(images (N, 1, 28, 28) float32, labels (N,) int32) from an npz of generate.py's form."""
+    try:
+        with numpy.load(path) as data:
+            images, labels = data['images'], data['labels']
+    except (OSError, ValueError, KeyError) as error:
+        raise cli.UserError('--samples %s: not an npz with arrays images and labels (%s)'
+                            % (path, error))
+    images = images.reshape(len(images), 1, 28, 28) if images.size == len(images) * 784 \
+        else None
+    if images is None or labels.shape != (len(images),) or len(images) < 2 or \
+            labels.min() < 0 or labels.max() >= N_CLASSES:
+        raise cli.UserError('--samples %s: need images (N, 28, 28) and labels (N,) in 0..9'
+                            % path)
+    return numpy.clip(images, 0, 1).astype(numpy.float32), labels.astype(numpy.int32)
+
+
+def real_subset(count, n, seed):
+    """Indices of the n real test digits used: all, or a random choice. (Not the first n:
+    MNIST's first 5000 test digits come from other writers than the last 5000.)"""
+    if n >= count:
+        return numpy.arange(count)
+    return numpy.sort(numpy.random.RandomState(seed).permutation(count)[:n])
+
+
+def make_samples(gen, per_label, rng):
+    """per_label digits of each label, each from its own z; and a grid: row = one z."""
+    labels = numpy.repeat(numpy.arange(N_CLASSES, dtype=numpy.int32), per_label)
+    z = rng.standard_normal((len(labels), gen.n_hidden)).astype(numpy.float32)
+    images = numpy.concatenate([generate(gen, z[i:i + BATCH], labels[i:i + BATCH])
+                                for i in range(0, len(labels), BATCH)])
+    return images, labels
+
+
+def recognise(rec, images):
+    """(penultimate features float64 (N, units), predicted labels (N,)) in eval mode."""
+    features, predicted = [], []
+    with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
+        for i in range(0, len(images), BATCH):
+            h = rec.features(images[i:i + BATCH])
+            features.append(h.array.astype(numpy.float64))
+            predicted.append(rec.l6(h).array.argmax(axis=1))
+    return numpy.concatenate(features), numpy.concatenate(predicted)
+
+
+def grid_of(images, labels, rows=10):
+    """Column c: the first `rows` samples of label c (blank where there are fewer)."""
+    cells = numpy.zeros((rows, N_CLASSES, 1, 28, 28), numpy.float32)
+    for c in range(N_CLASSES):
+        found = images[labels == c][:rows]
+        cells[:len(found), c] = found
+    return digit_grid(cells.reshape(-1, 1, 28, 28), rows, N_CLASSES)
+
+
+def measure(generated, real, train):
+    """Each argument: (features, predicted, labels). Returns the results dictionary."""
+    (fg, pg, lg), (fr, pr, lr), (ft, _, lt) = generated, real, train
+    present = numpy.bincount(lg, minlength=N_CLASSES) / len(lg)
+
+    def mix_weights(labels):  # reweight real digits to the generated label mix
+        share = numpy.bincount(labels, minlength=N_CLASSES) / len(labels)
+        return present[labels] / numpy.maximum(share[labels], 1e-12)
+    stats_real = weighted_stats(fr, mix_weights(lr))
+    distance = frechet_distance(weighted_stats(fg, numpy.ones(len(fg))), stats_real)
+    floor = frechet_distance(weighted_stats(ft, mix_weights(lt)), stats_real)
+    per_label, rng = {}, numpy.random.RandomState(0)
+    for c in numpy.nonzero(present)[0]:
+        gen_f, real_f, train_f = [f[rng.permutation(numpy.nonzero(labels == c)[0])[:1000]]
+                                  for f, labels in ((fg, lg), (fr, lr), (ft, lt))]
+        real_spread = spread(real_f)
+        per_label[int(c)] = {
+            'n': int((lg == c).sum()),
+            'conditional_accuracy': float((pg[lg == c] == c).mean()),
+            'diversity_ratio': ratio(spread(gen_f), real_spread),
+            'diversity_floor': ratio(spread(train_f), real_spread),
+            'recogniser_accuracy': float((pr[lr == c] == c).mean()) if (lr == c).any() else None,
+        }
+    diversity = [v['diversity_ratio'] for v in per_label.values()
+                 if v['diversity_ratio'] is not None]
+    values = {
+        'conditional_accuracy': float((pg == lg).mean()),
+        'frechet_distance': distance,
+        'frechet_floor': floor,
+        'frechet_ratio': distance / floor,
+        'diversity_ratio': float(numpy.mean(diversity)) if diversity else float('nan'),
+        'recogniser_accuracy': float((pr == lr).mean()),
+    }
+    return values, per_label
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def verdicts(values):
+    out = {}
+    for name, (op, target) in TARGETS.items():
+        gap = values[name] - target
+        met = gap >= 0 if op == '>=' else gap <= 0
+        out[name] = {'target': '%s %g' % (op, target), 'met': bool(met), 'gap': gap}
+    return out
+
+
+def table(values, per_label, checks, n_generated, n_real):
+    pct = '%.2f %%'
+    rows = [
+        ('conditional accuracy (n=%d)' % n_generated, pct % (100 * values['conditional_accuracy']),
+         '>= 99 %', 'conditional_accuracy', lambda g: '%+.2f points' % (100 * g)),
+        ('Frechet distance / floor', '%.4g / %.4g = %.2f' % (
+            values['frechet_distance'], values['frechet_floor'], values['frechet_ratio']),
+         '<= 2x floor', 'frechet_ratio', lambda g: '%+.2f x floor' % g),
+        ('diversity ratio', '%.3f' % values['diversity_ratio'], '>= 0.9', 'diversity_ratio',
+         lambda g: '%+.3f' % g),
+        ('recogniser test accuracy (n=%d)' % n_real, pct % (100 * values['recogniser_accuracy']),
+         '>= 99.4 %', 'recogniser_accuracy', lambda g: '%+.2f points' % (100 * g)),
+    ]
+    lines = ['%-34s %-24s %-12s %s' % ('metric', 'value', 'target', 'status')]
+    for label, value, target, key, gap in rows:
+        status = 'met' if checks[key]['met'] else 'MISSED'
+        lines.append('%-34s %-24s %-12s %s (gap %s)' % (label, value, target, status,
+                                                         gap(checks[key]['gap'])))
+    lines.append('per label   ' + ' '.join('%7d' % c for c in per_label))
+    for key, scale, fmt in (('conditional_accuracy', 100, '%6.2f%%'),
+                            ('diversity_ratio', 1, '%7.3f'),
+                            ('recogniser_accuracy', 100, '%6.2f%%')):
+        lines.append('%-11s ' % key.split('_')[0][:11] + ' '.join(
+            '%7s' % '-' if v[key] is None else fmt % (scale * v[key])
+            for v in per_label.values()))
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    samples = load_samples(args.samples) if args.samples else None
+    gen = None if samples else checkpoints.load_generator(args.generator)
+    rec = checkpoints.load_recogniser(args.recogniser)
+    test_x, test_y = load_mnist('test', args.data_dir)
+    train_x, train_y = load_mnist('train', args.data_dir)
+    rng = numpy.random.RandomState(args.seed)
+    if samples:
+        images, labels = samples
+        grid = grid_of(images, labels)
+    else:
+        images, labels = make_samples(gen, args.per_label, rng)
+        z = numpy.repeat(rng.standard_normal((10, gen.n_hidden)).astype('f'), N_CLASSES, 0)
+        grid = digit_grid(generate(gen, z, numpy.tile(numpy.arange(N_CLASSES), 10)), 10,
+                          N_CLASSES)
+    chosen = real_subset(len(test_x), args.real, args.seed)
+    test_x, test_y = test_x[chosen], test_y[chosen]
+    pick = rng.permutation(len(train_x))[:len(images)]
+    sets = [recognise(rec, x) + (y,) for x, y in ((images, labels), (test_x, test_y),
+                                                   (train_x[pick], train_y[pick]))]
+    values, per_label = measure(*sets)
+    checks = verdicts(values)
+    print(table(values, per_label, checks, len(images), len(test_x)))
+    cli.write_json(args.json, {
+        'source': {'generator': args.generator, 'samples': args.samples},
+        'recogniser': args.recogniser, 'seed': args.seed,
+        'n_generated': len(images), 'n_real_test': len(test_x), 'n_real_train': len(pick),
+        'metrics': values, 'targets': checks, 'per_label': per_label})
+    save_png(grid, args.grid, scale=2)
+    print('wrote %s and %s' % (args.json, args.grid))
+
+
+if __name__ == '__main__':
+    cli.run(main)

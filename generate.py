@@ -1,0 +1,106 @@
+#!/usr/bin/env python
+"""Draw digits with a trained generator: a PNG grid and/or arrays for evaluate.py.
+
+    python generate.py --digit 7 --n 16 --out sevens.png    # 16 sevens, dark ink on white
+    python generate.py --digit all --n 10 --out all.png     # 10 rows: one z each, digits 0-9
+    python generate.py --per-digit 1000 --npz samples.npz   # arrays only, 1000 of each digit
+
+--generator picks the weights (default: the newest result-dcgan/gen_iter_<N>.npz, which is
+the shipped one), with generator_args.json beside them. --seed makes the draw repeatable.
+The npz holds `images` (float32, (N, 28, 28), in [0, 1], ink = 1) and `labels` (int64, (N,)).
+"""
+import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
+
+import math
+import os
+
+import numpy
+
+import checkpoints
+import cli
+from networks import N_CLASSES
+from visualize import digit_grid, generate, save_png
+
+BATCH = 500
+
+
+def parse_args(argv=None):
+    parser = cli.ArgumentParser(description='Generate digits with the conditional DCGAN')
+    parser.add_argument('--digit', '-d', default='all',
+                        help="digit 0-9, or 'all' for rows of 0-9 (default %(default)s)")
+    parser.add_argument('--n', '-n', type=int, default=10,
+                        help='images of the digit, or rows for --digit all (default %(default)s)')
+    parser.add_argument('--out', '-o', default=None,
+                        help='grid PNG to write (default generated.png unless --npz is given)')
+    parser.add_argument('--scale', type=int, default=1,
+                        help='enlarge the PNG by this whole factor (default %(default)s)')
+    parser.add_argument('--npz', default=None,
+                        help='also write --per-digit samples of every digit to this npz')
+    parser.add_argument('--per-digit', '-k', type=int, default=100,
+                        help='samples per digit in the npz (default %(default)s)')
+    parser.add_argument('--generator', '-g', default=None,
+                        help='generator weights (default: newest gen_iter_<N>.npz in '
+                             'result-dcgan/)')
+    parser.add_argument('--seed', type=int, default=None,
+                        help='random seed (default: a different draw each run)')
+    args = parser.parse_args(argv)
+    if args.digit != 'all' and args.digit not in [str(d) for d in range(N_CLASSES)]:
+        raise cli.UserError("--digit must be 0-9 or 'all', not %r" % args.digit)
+    for name in ('n', 'scale', 'per_digit'):
+        if getattr(args, name) <= 0:
+            raise cli.UserError('--%s must be a positive integer' % name.replace('_', '-'))
+    if args.out is None and args.npz is None:
+        args.out = 'generated.png'
+    for path in (args.out, args.npz):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise cli.UserError('cannot write %s: no such folder' % path)
+    args.generator = args.generator or checkpoints.newest_generator()
+    return args
+
+
+def hidden(gen, n, rng):
+    """n draws of z from the generator's prior (standard normal), from a seeded stream."""
+    return rng.standard_normal((n, gen.n_hidden)).astype(numpy.float32)
+
+
+def sample(gen, z, labels):
+    """Eval-mode images (N, 1, 28, 28) in batches."""
+    return numpy.concatenate([generate(gen, z[i:i + BATCH], labels[i:i + BATCH])
+                              for i in range(0, len(labels), BATCH)])
+
+
+def grid(gen, digit, n, rng):
+    """The PNG's pixels: n images of one digit near-square, or n rows of 0-9 sharing z."""
+    if digit == 'all':
+        z = numpy.repeat(hidden(gen, n, rng), N_CLASSES, axis=0)
+        labels = numpy.tile(numpy.arange(N_CLASSES, dtype=numpy.int32), n)
+        return digit_grid(sample(gen, z, labels), n, N_CLASSES)
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    images = numpy.zeros((rows * cols, 1, 28, 28), numpy.float32)   # blank cells are white
+    images[:n] = sample(gen, hidden(gen, n, rng), numpy.full(n, int(digit), numpy.int32))
+    return digit_grid(images, rows, cols)
+
+
+def write_npz(path, images, labels):
+    with cli.atomic_path(path) as tmp:
+        with open(tmp, 'wb') as f:
+            numpy.savez_compressed(f, images=images, labels=labels)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    gen = checkpoints.load_generator(args.generator)
+    rng = numpy.random.RandomState(args.seed)
+    if args.out:
+        save_png(grid(gen, args.digit, args.n, rng), args.out, scale=args.scale)
+        print('wrote %s' % args.out)
+    if args.npz:
+        labels = numpy.repeat(numpy.arange(N_CLASSES, dtype=numpy.int64), args.per_digit)
+        images = sample(gen, hidden(gen, len(labels), rng), labels.astype(numpy.int32))
+        write_npz(args.npz, images[:, 0].astype(numpy.float32), labels)
+        print('wrote %s: %d images per digit' % (args.npz, args.per_digit))
+
+
+if __name__ == '__main__':
+    cli.run(main)

@@ -5,15 +5,18 @@
                                           # result-recogniser/recogniser.npz -> app/models/
     python 2pack.py --eightbit            # 8-bit weights: ~4x smaller files, small error
     python 2pack.py --generator result-dcgan/gen_iter_5000.npz --backends webgl --out /tmp/m
+    python 2pack.py --onnx --out /tmp/m   # also <out>/generator.onnx (onnxruntime & co.)
 
 Writes <out>/generator/ and <out>/recogniser/ (every backend's files in one folder:
-WebDNN.load picks by backend), <out>/generator-b10/ with --batch10, and <out>/contract.json,
+WebDNN.load picks by backend), <out>/generator-b10/ with --batch10, <out>/generator-b100/
+with --batch100, <out>/generator.onnx with --onnx, and <out>/contract.json,
 which tells the app shapes, ranges, label order, z prior and where the weights came from.
 Everything is built in a folder beside <out> and renamed into place at the end, so <out>
 holds either the complete old set or the complete new one.
 """
 import compat  # noqa: F401  (must come first: makes chainer and webdnn import)
 
+import argparse
 import contextlib
 import json
 import os
@@ -23,11 +26,15 @@ import tempfile
 import time
 
 import cli
+import onnx_export
 import webdnn_export as export
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # What 2pack.py writes into --out; anything else there means --out points somewhere wrong.
-OUTPUT_ENTRIES = {'generator', 'generator-b10', 'recogniser', 'contract.json'}
+OUTPUT_ENTRIES = {'generator', 'generator-b10', 'generator-b100', 'generator.onnx',
+                  'recogniser', 'contract.json'}
+# The ONNX export must reproduce Chainer's eval-mode output this closely (float32).
+ONNX_TOLERANCE = 1e-5
 
 
 def parse_backends(text):
@@ -59,12 +66,23 @@ def parse_args(argv=None):
                         help='comma-separated (default: %%(default)s). webassembly needs em++ '
                              '(%s); webgpu writes Metal kernels for the old WebMetal API of '
                              'Safari, which current browsers do not run' % export.EMSCRIPTEN_INSTALL)
+    parser.add_argument('--wasm-simd', action=argparse.BooleanOptionalAction, default=True,
+                        help='build the webassembly kernels with WebAssembly SIMD (default: '
+                             'yes; every current browser has it; one without it cannot use '
+                             'the webassembly backend)')
     parser.add_argument('--eightbit', action='store_true',
                         help='8-bit weight encoding: ~4x smaller weight files, outputs differ '
                              'from float32 by a few hundredths')
     parser.add_argument('--batch10', action='store_true',
                         help='also write generator-b10/: a batch-10 generator (one row of '
-                             'digits 0-9 per run; no faster per digit, weights downloaded twice)')
+                             'digits 0-9 per run; the app draws "all digits" with it)')
+    parser.add_argument('--batch100', action='store_true',
+                        help='also write generator-b100/: a batch-100 generator (the 10x10 '
+                             'grid in one run)')
+    parser.add_argument('--onnx', action='store_true',
+                        help='also write generator.onnx (opset %d, symbolic batch size) for '
+                             'ONNX runtimes, checked against Chainer within %g'
+                             % (onnx_export.OPSET, ONNX_TOLERANCE))
     args = parser.parse_args(argv)
     args.backends = parse_backends(args.backends)
     return args
@@ -130,10 +148,17 @@ def usable_backends(requested):
     return backends
 
 
-def build(staging, graphs, networks, sources, backends, eightbit, steps):
+def same_file(a, b):
+    return os.path.isfile(a) and os.path.isfile(b) and export.sha256_of(a) == export.sha256_of(b)
+
+
+def build(staging, graphs, networks, sources, backends, eightbit, steps, onnx=False,
+          wasm_simd=True):
     """Write every graph's descriptors and contract.json into `staging`; returns notes."""
     contract = {'format': 1, 'written_by': '2pack.py',
                 'webdnn_version': export.webdnn_version(), 'backend_order': backends}
+    if 'webassembly' in backends:
+        contract['webassembly_simd'] = wasm_simd
     notes = set()
     for key, kind, batch, folder_name in graphs:
         with steps('%s: tracing the eval-mode Chainer graph' % folder_name):
@@ -142,19 +167,53 @@ def build(staging, graphs, networks, sources, backends, eightbit, steps):
             compiler = ' (em++)' if backend == 'webassembly' else ''
             with steps('%s: %s descriptor%s' % (folder_name, backend, compiler)) as step:
                 written = export.write_descriptor(
-                    graph, backend, os.path.join(staging, folder_name), eightbit)
+                    graph, backend, os.path.join(staging, folder_name), eightbit, wasm_simd)
                 step['detail'] = '%.2f MB in %d files' % (
                     sum(written['files'].values()) / 1e6, len(written['files']))
             if written['note']:
                 notes.add('%s: %s' % (backend, written['note']))
         contract[key] = export.contract_entry(kind, networks[kind], batch, folder_name,
                                               staging, backends, eightbit, sources[kind], HERE)
+        if kind == 'generator' and folder_name != 'generator':
+            # The batched graphs' weight files are often byte for byte the single one's: the
+            # app then loads them from generator/, so the browser fetches them only once.
+            contract[key]['weights_folder'] = {
+                backend: 'generator' for backend in backends
+                if all(same_file(os.path.join(staging, folder_name, name),
+                                 os.path.join(staging, 'generator', name))
+                       for name in export.WEIGHT_FILES[backend])}
+    if onnx:
+        contract['generator_onnx'] = write_onnx(staging, networks['generator'],
+                                                sources['generator'], steps)
     with open(os.path.join(staging, 'contract.json'), 'w') as f:
         json.dump(contract, f, indent=2)
         f.write('\n')
     if 'webgpu' in backends:
         notes.add('webgpu: descriptors for the old WebMetal API, which current browsers lack')
     return notes
+
+
+def write_onnx(staging, network, source, steps):
+    """<staging>/generator.onnx, checked against Chainer; returns its contract entry."""
+    import numpy
+    import onnx
+    with steps('generator: ONNX model (onnx_export.py), checked against Chainer') as step:
+        path = os.path.join(staging, 'generator.onnx')
+        entry = dict(onnx_export.save_generator(network, path), file='generator.onnx')
+        rng = numpy.random.RandomState(0)
+        z = rng.standard_normal((10, network.n_hidden)).astype(numpy.float32)
+        x = network.make_input(z, numpy.arange(10) % network.n_classes)
+        difference = float(numpy.abs(
+            onnx_export.run_reference(onnx.load(path), x)
+            - export.reference_output('generator', network, x)).max())
+        if not difference <= ONNX_TOLERANCE:
+            raise cli.UserError('the ONNX generator differs from Chainer by %.3g (more than %g)'
+                                % (difference, ONNX_TOLERANCE))
+        entry.update(max_abs_difference_from_chainer=difference,
+                     source={'sha256': export.sha256_of(source)})
+        step['detail'] = '%.2f MB, max |ONNX - Chainer| = %.1e' % (entry['bytes'] / 1e6,
+                                                                   difference)
+    return entry
 
 
 def main(argv=None):
@@ -172,8 +231,10 @@ def main(argv=None):
     graphs = [('generator', 'generator', 1, 'generator')]  # (contract key, kind, batch, folder)
     if args.batch10:
         graphs.append(('generator_b10', 'generator', 10, 'generator-b10'))
+    if args.batch100:
+        graphs.append(('generator_b100', 'generator', 100, 'generator-b100'))
     graphs.append(('recogniser', 'recogniser', 1, 'recogniser'))
-    steps = Steps(len(sources) + len(graphs) * (1 + len(backends)) + 1)
+    steps = Steps(len(sources) + len(graphs) * (1 + len(backends)) + 1 + int(args.onnx))
     networks = {}
     for kind, path in sources.items():
         with steps('loading the %s from %s' % (kind, shown(path))):
@@ -182,7 +243,8 @@ def main(argv=None):
     staging = tempfile.mkdtemp(dir=os.path.dirname(out), prefix='.%s.new-' % os.path.basename(out))
     try:
         os.chmod(staging, 0o777 & ~cli.UMASK)  # mkdtemp makes it private; `out` is served
-        notes = build(staging, graphs, networks, sources, backends, args.eightbit, steps)
+        notes = build(staging, graphs, networks, sources, backends, args.eightbit, steps,
+                      args.onnx, args.wasm_simd)
         with steps('swapping the new files into %s' % shown(out)):
             swap_in(staging, out)
     except BaseException:

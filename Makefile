@@ -36,7 +36,13 @@ demo: setup build
 test: setup system-deps build
 	$(PY) -m pytest tests
 
-bench: setup system-deps build
+# Bench-only Python packages (PyTorch, onnxruntime): see bench/requirements.txt for --no-deps.
+$(VENV)/.bench-installed: bench/requirements.txt | setup
+	$(PY) -m pip install -q --no-deps -r bench/requirements.txt
+	touch $@
+
+# Not part of `make test`: prints a table and writes bench/results.json (~10 minutes).
+bench: setup system-deps build $(VENV)/.bench-installed
 	$(PY) bench/run.py
 
 clean:

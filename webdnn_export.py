@@ -34,6 +34,11 @@ EMSCRIPTEN_INSTALL = 'apt install emscripten libeigen3-dev'
 # The graph JSON each backend writes (webgl writes one per texture size, all alike in names).
 GRAPH_FILES = {'webassembly': 'graph_webassembly.json', 'webgl': 'graph_webgl_4096.json',
                'webgpu': 'graph_webgpu.json'}
+# The weight files WebDNN's runtime may fetch per backend (webgl: the one for the device's
+# texture size limit).
+WEIGHT_FILES = {'webassembly': ('weight_webassembly.bin',),
+                'webgl': tuple('weight_webgl_%d.bin' % size for size in (4096, 8192, 16384)),
+                'webgpu': ('weight_webgpu.bin',)}
 
 
 def webdnn_version():
@@ -187,28 +192,43 @@ def webassembly_toolchain_problem():
     return None
 
 
-def set_emscripten_environment():
+# em++ flags for WebAssembly SIMD (128-bit) kernels: -msimd128 lets clang vectorise the loops,
+# and allowing sums to be reassociated (no -ffast-math: infinities and NaNs keep their
+# meaning) lets it vectorise dot products too, which halves the generator's Linear layer.
+# Every current browser runs SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+); one without it
+# cannot load the kernels at all, so 2pack.py --no-wasm-simd leaves these out.
+WASM_SIMD_FLAGS = ('-msimd128', '-fassociative-math', '-fno-signed-zeros', '-fno-trapping-math')
+
+
+def set_emscripten_environment(simd=False):
     """Debian's em++ needs the Eigen include path, and its optimizer needs Debian's acorn,
-    which node finds only through NODE_PATH. Inherited by the em++ child processes."""
+    which node finds only through NODE_PATH; `simd` adds or removes WASM_SIMD_FLAGS.
+    Set in EMCC_CFLAGS, which the em++ child processes inherit."""
     include = '-I' + eigen_include_dir()
-    flags = os.environ.get('EMCC_CFLAGS', '')
-    if include not in flags.split():
-        os.environ['EMCC_CFLAGS'] = (flags + ' ' + include).strip()
+    flags = [flag for flag in os.environ.get('EMCC_CFLAGS', '').split()
+             if flag not in WASM_SIMD_FLAGS]
+    if include not in flags:
+        flags.append(include)
+    if simd:
+        flags.extend(WASM_SIMD_FLAGS)
+    os.environ['EMCC_CFLAGS'] = ' '.join(flags)
     debian_node_modules = '/usr/share/nodejs'
     paths = [p for p in os.environ.get('NODE_PATH', '').split(os.pathsep) if p]
     if os.path.isdir(debian_node_modules) and debian_node_modules not in paths:
         os.environ['NODE_PATH'] = os.pathsep.join(paths + [debian_node_modules])
 
 
-def write_descriptor(graph, backend, folder, eightbit=False):
+def write_descriptor(graph, backend, folder, eightbit=False, wasm_simd=False):
     """Write one backend's descriptor files into `folder`; returns
-    {'seconds', 'files': {name: bytes}, 'note'}."""
+    {'seconds', 'files': {name: bytes}, 'note'}. `wasm_simd`: webassembly kernels built
+    with WebAssembly SIMD."""
     from webdnn.backend import generate_descriptor
     started = time.perf_counter()
     before = set(os.listdir(folder)) if os.path.isdir(folder) else set()
     note = None
     if backend == 'webassembly':
-        set_emscripten_environment()
+        set_emscripten_environment(wasm_simd)
+        compat.patch_webdnn_col2im_webassembly()
         if compat.patch_webdnn_asmjs_fallback():
             note = ('asm.js fallback not built (needs closure-compiler; WebDNN loads it only '
                     'in browsers without WebAssembly)')

@@ -8,7 +8,7 @@
  */
 import nj from 'numjs';
 
-import { classify } from './models.js';
+import { Model, classify } from './models.js';
 import { generatorInput, sampleNormal, slerp, uniformSource } from './noise.js';
 import { drawDigit, drawDigitGrid } from './drawing.js';
 import { byId, formatMs, loadModels, readParams, setStatus, showError } from './page.js';
@@ -21,12 +21,14 @@ const params = readParams();
 const uniform = uniformSource(params.seed);
 let generator = null;
 let recogniser = null;
+const batched = {};           // batch size -> Model (contract generator_b10 / generator_b100)
 let spec = null;              // contract.generator
 let z = null;                 // current noise, nj array of n_hidden
 let shown = null;             // the image in #output (Float32Array, ink = 1)
 let sheet = 'none';           // what #sheet shows: none, row (all digits), grid
 let morphing = false;
 let actions = Promise.resolve();   // the latest button action, for dcganTest.settled()
+let extras = null;                 // loading what the first digit did not need
 
 const newNoise = () => sampleNormal(spec.n_hidden, uniform);
 const selectedLabel = () => Number(ui.digit.value);
@@ -38,6 +40,34 @@ async function generate(noise, label) {
   return { image, ms: performance.now() - start };
 }
 
+/**
+ * Images for (z, label) pairs, in order: one run of a batched generator when one of exactly
+ * that size is loaded, else one run each. Returns {images, ms}.
+ */
+async function generateMany(pairs) {
+  const model = batched[pairs.length];
+  if (!model) {
+    const images = [];
+    let ms = 0;
+    for (const [noise, label] of pairs) {
+      const one = await generate(noise, label);
+      images.push(one.image);
+      ms += one.ms;
+    }
+    return { images, ms };
+  }
+  const start = performance.now();
+  const width = spec.n_hidden + spec.n_classes;
+  const input = new Float32Array(pairs.length * width);
+  pairs.forEach(([noise, label], i) => input.set(generatorInput(noise, label, spec.n_classes), i * width));
+  const output = await model.run(input);
+  const size = output.length / pairs.length;
+  const images = pairs.map((_, i) => output.subarray(i * size, (i + 1) * size));
+  return { images, ms: performance.now() - start };
+}
+
+const labelIndexes = () => [...Array(spec.n_classes).keys()];
+
 async function showDigit(noise = z) {
   const { image, ms } = await generate(noise, selectedLabel());
   drawDigit(ui.output, image);
@@ -47,13 +77,7 @@ async function showDigit(noise = z) {
 }
 
 async function showAllDigits() {
-  const images = [];
-  let total = 0;
-  for (let label = 0; label < spec.n_classes; label++) {
-    const { image, ms } = await generate(z, label);
-    images.push(image);
-    total += ms;
-  }
+  const { images, ms: total } = await generateMany(labelIndexes().map((label) => [z, label]));
   drawDigitGrid(ui.sheet, images, spec.n_classes);
   ui.sheet.hidden = false;
   sheet = 'row';
@@ -62,14 +86,20 @@ async function showAllDigits() {
 
 /** Rows: one fresh z each (the first is the current z); columns: the digits. */
 async function showGrid() {
-  const images = [];
-  let total = 0;
+  const pairs = [];
   for (let row = 0; row < 10; row++) {
     const noise = row === 0 ? z : newNoise();
-    for (let label = 0; label < spec.n_classes; label++) {
-      const { image, ms } = await generate(noise, label);
-      images.push(image);
-      total += ms;
+    for (const label of labelIndexes()) pairs.push([noise, label]);
+  }
+  let images = [];
+  let total = 0;
+  if (batched[pairs.length]) {
+    ({ images, ms: total } = await generateMany(pairs));
+  } else {                        // a row per run (batch-10 generator or single runs)
+    for (let i = 0; i < pairs.length; i += spec.n_classes) {
+      const row = await generateMany(pairs.slice(i, i + spec.n_classes));
+      images = images.concat(row.images);
+      total += row.ms;
     }
   }
   drawDigitGrid(ui.sheet, images, spec.n_classes);
@@ -127,6 +157,19 @@ function on(element, event, handler) {
 function fillDigitChoices() {
   const labels = spec.labels || [...Array(spec.n_classes).keys()];
   ui.digit.replaceChildren(...labels.map((label, index) => new Option(String(label), index)));
+}
+
+/** The batched generators contract.json lists, on the backend the single one runs on. */
+async function loadBatched(contract, backend) {
+  for (const key of ['generator_b10', 'generator_b100']) {
+    const entry = contract[key];
+    if (!entry || !(entry.backends || []).includes(backend)) continue;
+    try {
+      batched[entry.batch] = await Model.load(entry, [backend]);
+    } catch (err) {
+      console.warn(`${key} unavailable, drawing one digit per run:`, err);
+    }
+  }
 }
 
 async function loadRecogniser(backend) {
@@ -188,9 +231,14 @@ async function main() {
       return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
     },
     timeGrid: async () => { const t = performance.now(); await showGrid(); return performance.now() - t; },
+    /** Resolves once the batched generators and the recogniser have loaded (or failed to). */
+    extrasLoaded: () => extras,
+    /** Batch sizes of the loaded batched generators. */
+    batchSizes: () => Object.keys(batched).map(Number),
   };
   setStatus(ui.status, 'ready', `Ready: the generator runs on ${generator.backend}.`);
-  loadRecogniser(generator.backend);
+  // After the first digit: the batched generators (rows and the grid), then the recogniser.
+  extras = loadBatched(contract, generator.backend).then(() => loadRecogniser(generator.backend));
 }
 
 main().catch((err) => showError(ui.status, err));

@@ -73,6 +73,9 @@ export class Model {
    */
   static async load(spec, order, onProgress, base = MODELS_URL) {
     const dir = `${base}/${spec.folder}`;
+    // A batched generator whose weight file is the single one's (contract: weights_folder)
+    // reads it from there, so the browser downloads it once.
+    const shared = order.length === 1 && spec.weights_folder && spec.weights_folder[order[0]];
     let runner;
     try {
       runner = await WebDNN.load(dir, {
@@ -80,6 +83,7 @@ export class Model {
         cacheStrategy: 'networkOnly',   // the HTTP cache is enough; no stale IndexedDB copies
         saveCache: false,
         progressCallback: onProgress,
+        weightDirectory: shared ? `${base}/${shared}` : undefined,
       });
     } catch (err) {
       throw new ModelError(`no backend could run ${dir} (tried ${order.join(', ')}: ${err.message})`,

@@ -1,0 +1,129 @@
+// Benchmark driver: headless Chromium (Debian's /usr/bin/chromium through playwright-core)
+// measures each engine page given as JSON on stdin and prints one JSON object on stdout.
+//
+// Input: {jobs: [{name, url, hook: 'dcganBench'|'dcganTest', cold, runs, warmup,
+//                 grids, gridBatches, parity: {zs, labels}, sampleChunks}]}
+// (sampleChunks: base64 float32 generator inputs; the job then only returns the outputs.)
+// Per job: `cold` navigations, each in a fresh browser context (empty HTTP cache), timed
+// from navigation start to the page's performance mark 'first-digit', with every request
+// started before that mark and its body size (workers' requests included); then, on the
+// last page: `warmup` + `runs` single digits (median ms), `grids` 10x10 grids per batch
+// size (median ms), and the outputs for the parity inputs.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+
+const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function coldLoad(job) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  context.on('requestfinished', (request) => requests.push(request));
+  await page.goto(job.url);
+  await page.waitForSelector('body[data-state="ready"], body[data-state="error"]',
+    { timeout: job.timeout || 120000 });
+  const state = await page.evaluate(() => ({
+    state: document.body.dataset.state,
+    status: (document.querySelector('#status') || {}).textContent,
+    timeOrigin: performance.timeOrigin,
+    firstDigit: (performance.getEntriesByName('first-digit')[0] || {}).startTime,
+  }));
+  if (state.state !== 'ready') throw new Error(`${job.name}: ${state.status} ${errors.join(' | ')}`);
+  const firstDigitEpoch = state.timeOrigin + state.firstDigit;
+  const transferred = [];
+  for (const request of requests) {
+    const timing = request.timing();
+    if (timing.startTime > firstDigitEpoch) continue;   // e.g. the app's recogniser, later
+    const sizes = await request.sizes().catch(() => null);
+    const response = await request.response();
+    transferred.push({ url: request.url(), status: response ? response.status() : null,
+      bytes: sizes ? sizes.responseBodySize : null,
+      // ms after navigation start: request sent, response fully received
+      startMs: Math.round(timing.startTime - state.timeOrigin),
+      endMs: Math.round(timing.startTime - state.timeOrigin + timing.responseEnd) });
+  }
+  const marks = await page.evaluate(() => Object.fromEntries(
+    performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])
+      .concat([['domContentLoaded', Math.round(performance.getEntriesByType('navigation')[0]
+        .domContentLoadedEventEnd)]])));
+  return { context, page, errors, firstDigitMs: state.firstDigit, transferred, marks };
+}
+
+async function measure(job) {
+  const hook = job.hook || 'dcganBench';
+  const cold = [];
+  let last = null;
+  for (let i = 0; i < (job.cold || 3); i++) {
+    if (last) await last.context.close();
+    last = await coldLoad(job);
+    cold.push(last.firstDigitMs);
+  }
+  const { page } = last;
+  const call = (body, arg) => page.evaluate(body, arg);
+  const result = { name: job.name, url: job.url, coldMs: cold, transferred: last.transferred };
+  result.timeline = { marks: last.marks, requests: last.transferred.map((t) => ({
+    path: new URL(t.url).pathname, startMs: t.startMs, endMs: t.endMs })) };
+  if (hook === 'dcganTest') await call('window.dcganTest.extrasLoaded && window.dcganTest.extrasLoaded()');
+  result.info = await call(`window.${hook}.info ? window.${hook}.info() : ({backend: window.${hook}.backend,
+    batchSizes: window.${hook}.batchSizes ? window.${hook}.batchSizes() : []})`);
+  if (job.sampleChunks) {          // outputs only (bench/eightbit_quality.py), no timings
+    result.samples = [];
+    for (const chunk of job.sampleChunks) {
+      result.samples.push(await call((text) => window.dcganBench.runBase64(text), chunk));
+    }
+    result.consoleErrors = last.errors;
+    await last.context.close();
+    return result;
+  }
+  const timeDigit = hook === 'dcganTest' ? 'timeGenerator' : 'timeDigit';
+  await call(`window.${hook}.${timeDigit}(${job.warmup || 20})`);
+  result.digitMs = await call(`window.${hook}.${timeDigit}(${job.runs || 200})`);
+  result.gridMs = {};
+  for (const batch of job.gridBatches || [1]) {
+    const times = [];
+    for (let i = 0; i < (job.grids || 5) + 1; i++) {
+      const ms = await call(`window.${hook}.timeGrid(${hook === 'dcganTest' ? '' : batch})`);
+      if (ms === null) break;
+      if (i > 0) times.push(ms);                          // the first grid is a warm-up
+    }
+    if (times.length) result.gridMs[batch] = { median: median(times), all: times };
+  }
+  if (job.parity) {
+    result.outputs = [];
+    for (let i = 0; i < job.parity.zs.length; i++) {
+      result.outputs.push(await call(
+        ([name, z, label]) => window[name].generate(z, label),
+        [hook, job.parity.zs[i], job.parity.labels[i]]));
+    }
+    if (hook === 'dcganBench') {
+      result.batchOutputs = await call(
+        ([zs, labels]) => window.dcganBench.generateBatch(zs, labels), [job.parity.zs, job.parity.labels]);
+    }
+  }
+  result.consoleErrors = last.errors;
+  await last.context.close();
+  return result;
+}
+
+const results = [];
+for (const job of input.jobs) {
+  try {
+    results.push(await measure(job));
+  } catch (err) {
+    results.push({ name: job.name, url: job.url, error: String(err && err.stack || err) });
+  }
+  process.stderr.write(`  browser: ${job.name} done\n`);
+}
+const version = browser.version();
+await browser.close();
+process.stdout.write(JSON.stringify({ browser: version, results }));

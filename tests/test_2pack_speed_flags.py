@@ -1,0 +1,137 @@
+"""2pack.py's flags for speed and for other runtimes: --onnx (generator.onnx, checked against
+Chainer), --batch100 (the 10x10 grid in one run, weights shared with generator/), WebAssembly
+SIMD (default) and compat's faster Col2Im kernel, which must compute what WebDNN's did."""
+import os
+import subprocess
+
+import numpy
+import pytest
+
+pytest.register_assert_rewrite('export_fixtures')  # before the import below
+from export_fixtures import convert  # noqa: E402
+import compat  # noqa: E402
+import webdnn_export  # noqa: E402
+
+pytest_plugins = ['export_fixtures']
+
+
+@pytest.fixture(scope='module')
+def converted_fast(export_snapshots, tmp_path_factory):
+    return convert(export_snapshots, tmp_path_factory.mktemp('fast') / 'models',
+                   '--onnx', '--batch10', '--batch100', '--backends', 'webassembly')
+
+
+def test_onnx_generator_is_written_and_checked(converted_fast, export_snapshots):
+    import onnx
+    import onnx_export
+    entry = converted_fast.contract['generator_onnx']
+    path = os.path.join(converted_fast.out, entry['file'])
+    assert entry['bytes'] == os.path.getsize(path)
+    assert entry['max_abs_difference_from_chainer'] <= 1e-5
+    assert entry['input_shape'] == ['batch', 110] and entry['opset'] == onnx_export.OPSET
+    net = webdnn_export.load_network('generator', export_snapshots.generator_npz)
+    z = numpy.random.RandomState(3).standard_normal((7, net.n_hidden)).astype(numpy.float32)
+    x = net.make_input(z, numpy.arange(7))
+    got = onnx_export.run_reference(onnx.load(path), x)
+    assert numpy.abs(got - webdnn_export.reference_output('generator', net, x)).max() <= 1e-5
+
+
+def test_batched_generators_share_the_single_ones_weights(converted_fast):
+    contract = converted_fast.contract
+    assert contract['webassembly_simd'] is True
+    for key, batch in (('generator_b10', 10), ('generator_b100', 100)):
+        assert contract[key]['input_shape'] == [batch, 110]
+        assert contract[key]['weights_folder'] == {'webassembly': 'generator'}
+        with open(os.path.join(converted_fast.out, contract[key]['folder'],
+                               'weight_webassembly.bin'), 'rb') as f:
+            with open(os.path.join(converted_fast.out, 'generator',
+                                   'weight_webassembly.bin'), 'rb') as g:
+                assert f.read() == g.read()
+    with open(os.path.join(converted_fast.out, 'generator', 'kernels_webassembly.cpp')) as f:
+        assert 'kh += SH' in f.read(), 'compat.COL2IM_WEBASSEMBLY was not used'
+
+
+def test_simd_flags_are_set_and_removed(monkeypatch):
+    if webdnn_export.webassembly_toolchain_problem():
+        pytest.skip('no em++ here')
+    monkeypatch.setenv('EMCC_CFLAGS', '-O2')
+    webdnn_export.set_emscripten_environment(simd=True)
+    flags = os.environ['EMCC_CFLAGS'].split()
+    assert set(webdnn_export.WASM_SIMD_FLAGS) <= set(flags) and '-O2' in flags
+    webdnn_export.set_emscripten_environment(simd=False)
+    flags = os.environ['EMCC_CFLAGS'].split()
+    assert not set(webdnn_export.WASM_SIMD_FLAGS) & set(flags) and '-O2' in flags
+
+
+HARNESS = r'''
+#include <cstdio>
+#include <cmath>
+static float buffer[%(size)d];
+static int meta[1];
+#define COL (buffer)
+#define IM (buffer + %(col_size)d)
+%(kernel)s
+int main() {
+    for (int i = 0; i < %(col_size)d; i++) COL[i] = std::sin(0.37f * i) + 0.01f * (i %% 7);
+    col2im(meta);
+    for (int i = 0; i < %(im_size)d; i++) printf("%%.9g\n", IM[i]);
+    return 0;
+}
+'''
+
+
+def reference_col2im(col, sh, sw, ph, pw, h1, w1):
+    """col (N, H2, W2, KH, KW, C) -> im (N, H1, W1, C), by chainer's col2im_cpu (NCHW)."""
+    from chainer.utils import conv
+    im = conv.col2im_cpu(col.transpose(0, 5, 3, 4, 1, 2), sh, sw, ph, pw, h1, w1)
+    return im.transpose(0, 2, 3, 1)
+
+
+@pytest.mark.parametrize('shape', [
+    # N, H2, W2, C1, KH, KW, SH, SW, PH, PW: the generator's two deconvolutions, and an odd one
+    (2, 7, 7, 32, 4, 4, 2, 2, 1, 1),
+    (1, 14, 14, 1, 4, 4, 2, 2, 1, 1),
+    (1, 5, 3, 3, 3, 2, 2, 1, 1, 0),
+])
+def test_col2im_kernel_matches_chainer(shape, tmp_path, monkeypatch):
+    problem = webdnn_export.webassembly_toolchain_problem()
+    if problem:
+        pytest.fail(problem)
+    n, h2, w2, c1, kh, kw, sh, sw, ph, pw = shape
+    h1, w1 = sh * (h2 - 1) + kh - 2 * ph, sw * (w2 - 1) + kw - 2 * pw
+    col_size, im_size = n * h2 * w2 * kh * kw * c1, n * h1 * w1 * c1
+    values = {'N': n, 'C1': c1, 'H1': h1, 'W1': w1, 'H2': h2, 'W2': w2, 'KH': kh, 'KW': kw,
+              'SH': sh, 'SW': sw, 'PH': ph, 'PW': pw}
+    kernel = compat.COL2IM_WEBASSEMBLY.replace('%%FUNC_NAME%%', 'col2im') \
+        .replace('%%META_BUFFER%%', 'meta_buffer') \
+        .replace('%%LOAD_BUFFER(col2im_col)%%', 'COL').replace('%%LOAD_BUFFER(col2im_im)%%', 'IM')
+    for name, value in values.items():
+        kernel = kernel.replace('%%%%LOAD_BUFFER(col2im_%s)%%%%' % name, str(value))
+    assert '%%' not in kernel
+    source = tmp_path / 'col2im.cpp'
+    source.write_text(HARNESS % {'size': col_size + im_size, 'col_size': col_size,
+                                 'im_size': im_size, 'kernel': kernel})
+    for name in ('EMCC_CFLAGS', 'NODE_PATH'):
+        monkeypatch.setenv(name, os.environ.get(name, ''))
+    webdnn_export.set_emscripten_environment(simd=True)       # as 2pack.py builds it
+    out = tmp_path / 'col2im.js'
+    subprocess.run(['em++', '-O3', str(source), '-o', str(out), '-s', 'SINGLE_FILE=1',
+                    '-s', 'ENVIRONMENT=node'], check=True, capture_output=True, timeout=300)
+    done = subprocess.run(['node', str(out)], check=True, capture_output=True, text=True,
+                          timeout=60)
+    got = numpy.array(done.stdout.split(), numpy.float32).reshape(n, h1, w1, c1)
+    i = numpy.arange(col_size, dtype=numpy.float32)
+    col = (numpy.sin(numpy.float32(0.37) * i) + numpy.float32(0.01) * (numpy.arange(col_size) % 7)) \
+        .astype(numpy.float32).reshape(n, h2, w2, kh, kw, c1)
+    want = reference_col2im(col, sh, sw, ph, pw, h1, w1)
+    assert numpy.abs(got - want).max() <= 1e-5
+
+
+def test_col2im_patch_is_applied_once_and_only_to_the_known_kernel(monkeypatch):
+    from webdnn.backend.webassembly.kernels import col2im
+    assert compat.patch_webdnn_col2im_webassembly()
+    assert col2im.template == compat.COL2IM_WEBASSEMBLY
+    assert compat.patch_webdnn_col2im_webassembly()        # idempotent
+    monkeypatch.setattr(col2im, 'template', '/* some other WebDNN */')
+    assert not compat.patch_webdnn_col2im_webassembly()
+    assert col2im.template == '/* some other WebDNN */'

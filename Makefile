@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 # Tests read MNIST from here; unset, the loader downloads it to ~/.cache/dcgan-mnist.
-MNIST_DATA_DIR ?= $(wildcard ../shared/data/mnist)
+MNIST_DATA_DIR ?= $(abspath $(wildcard ../shared/data/mnist))
 export MNIST_DATA_DIR
 
 .PHONY: setup system-deps demo build test bench clean

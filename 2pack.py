@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 
+import checkpoints
 import cli
 import onnx_export
 import webdnn_export as export
@@ -56,8 +57,7 @@ def parse_args(argv=None):
     parser.add_argument('--generator', metavar='PATH',
                         help='generator weights (default: the newest gen_iter_<N>.npz in '
                              'result-dcgan/); generator_args.json must be beside it')
-    parser.add_argument('--recogniser', metavar='PATH',
-                        default=os.path.join(HERE, 'result-recogniser', 'recogniser.npz'),
+    parser.add_argument('--recogniser', metavar='PATH', default=checkpoints.RECOGNISER,
                         help='recogniser weights (default: result-recogniser/recogniser.npz); '
                              'recogniser_args.json must be beside it')
     parser.add_argument('--out', '-o', default=os.path.join(HERE, 'app', 'models'),
@@ -218,8 +218,8 @@ def write_onnx(staging, network, source, steps):
 
 def main(argv=None):
     args = parse_args(argv)
-    sources = {'generator': args.generator or export.newest_generator_snapshot(
-        os.path.join(HERE, 'result-dcgan')), 'recogniser': args.recogniser}
+    sources = {'generator': args.generator or checkpoints.newest_generator(),
+               'recogniser': args.recogniser}
     for kind, path in sources.items():
         if not os.path.isfile(path):
             raise cli.UserError('%s snapshot %s: no such file' % (kind, path))
@@ -238,7 +238,7 @@ def main(argv=None):
     networks = {}
     for kind, path in sources.items():
         with steps('loading the %s from %s' % (kind, shown(path))):
-            networks[kind] = export.load_network(kind, path)
+            networks[kind] = checkpoints.load_network(kind, path)
 
     staging = tempfile.mkdtemp(dir=os.path.dirname(out), prefix='.%s.new-' % os.path.basename(out))
     try:

@@ -1,68 +1,143 @@
-"""Find and load trained weights for evaluate.py, generate.py and recognize.py.
+"""Find and load trained weights: the one place that rebuilds a network from its files.
 
     gen = load_generator(newest_generator())        # result-dcgan/gen_iter_<highest N>.npz
-    rec = load_recogniser(RECOGNISER)               # result-recogniser/recogniser.npz
+    rec = load_recogniser()                         # result-recogniser/recogniser.npz
+    net = load_network('generator', path)           # the same, by kind (2pack.py, bench/)
 
 Every .npz is rebuilt from the *_args.json that its training script wrote beside it, so no
-hyperparameter is repeated here. Defaults are the shipped files of this repository, found
-relative to this file (not the current folder). Problems are UserErrors naming the file.
+hyperparameter is repeated here, and checked against it, naming the first parameter that does
+not fit. Defaults are the shipped files of this repository, found relative to this file (not
+the current folder). Problems are UserErrors naming the file.
 """
-import glob
+import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
+
+import inspect
 import os
-import pickle
 import re
 import zipfile
 
 import chainer
+import numpy
 
 from cli import UserError, read_json
-from networks import Generator, Recogniser
+import networks
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 GENERATOR_DIR = os.path.join(ROOT, 'result-dcgan')
 RECOGNISER = os.path.join(ROOT, 'result-recogniser', 'recogniser.npz')
+ARGS_FILES = {'generator': 'generator_args.json', 'recogniser': 'recogniser_args.json'}
+GENERATOR_FILE = re.compile(r'gen_iter_(\d+)\.npz')   # what train_gan.py writes
+
+
+def newest_numbered(folder, pattern):
+    """The file in `folder` whose name `pattern` (a regex with one group of digits) matches
+    with the highest number, or None."""
+    try:
+        names = os.listdir(folder)
+    except OSError:      # no such folder yet, or not a folder
+        return None
+    found = []
+    for name in names:
+        match = pattern.fullmatch(name)
+        path = os.path.join(folder, name)
+        if match and os.path.isfile(path):
+            found.append((int(match.group(1)), path))
+    return max(found)[1] if found else None
+
+
+def generator_iteration(path):
+    """The training iteration in a gen_iter_<N>.npz name, or None for another name."""
+    match = GENERATOR_FILE.fullmatch(os.path.basename(path))
+    return int(match.group(1)) if match else None
 
 
 def newest_generator(folder=GENERATOR_DIR):
-    """Path of gen_iter_<N>.npz with the highest N in `folder`."""
-    found = []
-    for path in glob.glob(os.path.join(folder, 'gen_iter_*.npz')):
-        match = re.fullmatch(r'gen_iter_(\d+)\.npz', os.path.basename(path))
-        if match:
-            found.append((int(match.group(1)), path))
-    if not found:
-        raise UserError('no generator snapshot gen_iter_<N>.npz in %s; train one with '
-                        'python train_gan.py or pass --generator PATH' % folder)
-    return max(found)[1]
+    """gen_iter_<N>.npz in `folder` with the highest N."""
+    path = newest_numbered(folder, GENERATOR_FILE)
+    if not path:
+        raise UserError('no gen_iter_<N>.npz in %s yet: train with `python train_gan.py` '
+                        '(it writes one every 1000 iterations) or pass --generator PATH' % folder)
+    return path
 
 
-def load_model(cls, path, args_name):
-    """A `cls` built from <folder of path>/<args_name> with the weights in `path`."""
-    what = cls.__name__.lower()
+def read_npz(path):
+    """All arrays of an .npz as a dict; anything unreadable is a UserError."""
     if not os.path.isfile(path):
-        raise UserError('%s weights %s: no such file' % (what, path))
-    args_path = os.path.join(os.path.dirname(path), args_name)
-    args = read_json(args_path, '%s arguments' % what)
+        raise UserError('%s: no such file' % path)
+    try:
+        with numpy.load(path, allow_pickle=False) as npz:
+            return {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise UserError('%s is not a readable .npz snapshot (%s)'
+                        % (path, str(error).strip() or type(error).__name__))
+
+
+def expected_shapes(net):
+    """{npz key: shape} that chainer.serializers.save_npz writes for `net`."""
+    serializer = chainer.serializers.DictionarySerializer()
+    serializer.save(net)
+    return {key: numpy.shape(value) for key, value in serializer.target.items()}
+
+
+def check_architecture(kind, net, arrays, npz_path, args_path):
+    """A UserError naming the first parameter in which `arrays` and `net` differ, if any."""
+    expected = expected_shapes(net)
+    missing = sorted(set(expected) - set(arrays))
+    unexpected = sorted(set(arrays) - set(expected))
+    if missing or unexpected:
+        guess = ''
+        for other, network in networks.NETWORKS.items():
+            if other != kind and set(arrays) == set(expected_shapes(network())):
+                guess = '; it holds a %s' % other
+        if any(key.startswith('updater/') for key in arrays):
+            guess = '; it is a trainer snapshot, use gen_iter_<N>.npz or the model .npz'
+        which = ('has no parameter %s' % missing[0] if missing
+                 else 'has parameter %s, which a %s does not' % (unexpected[0], kind))
+        raise UserError('%s is not a %s snapshot: it %s%s' % (npz_path, kind, which, guess))
+    for key in sorted(expected):
+        if arrays[key].shape != expected[key]:
+            raise UserError(
+                '%s does not fit the %s that %s describes (%s): parameter %s has shape %s in '
+                'the snapshot but %s is expected' % (
+                    npz_path, kind, os.path.basename(args_path),
+                    ', '.join('%s=%s' % item for item in sorted(net.model_args().items())),
+                    key, tuple(arrays[key].shape), tuple(expected[key])))
+
+
+def load_network(kind, npz_path):
+    """The network of `kind` ('generator' or 'recogniser') that `npz_path` and the *_args.json
+    beside it describe, on the CPU."""
+    folder = os.path.dirname(os.path.abspath(npz_path))
+    args_path = os.path.join(folder, ARGS_FILES[kind])
+    if not os.path.isfile(npz_path):
+        raise UserError('%s snapshot %s: no such file' % (kind, npz_path))
+    if not os.path.isfile(args_path):
+        others = [other for other, name in ARGS_FILES.items()
+                  if other != kind and os.path.isfile(os.path.join(folder, name))]
+        hint = ' (its folder has %s: is it a %s?)' % (ARGS_FILES[others[0]], others[0]) \
+            if others else ''
+        raise UserError('%s: no %s beside it, so the %s architecture is unknown%s; training '
+                        'writes that file next to the weights'
+                        % (npz_path, ARGS_FILES[kind], kind, hint))
+    args = read_json(args_path, '%s hyperparameter file' % kind)
+    network = networks.NETWORKS[kind]
+    accepted = inspect.signature(network).parameters
     if not isinstance(args, dict):
-        raise UserError('%s does not describe a %s' % (args_path, what))
-    args = {key: value for key, value in args.items() if key != 'contract'}
+        raise UserError('%s should hold a JSON object of hyperparameters' % args_path)
+    kwargs = {key: value for key, value in args.items() if key in accepted}
     try:
-        model = cls(**args)
+        net = network(**kwargs)
     except (TypeError, ValueError) as error:
-        raise UserError('%s does not describe a %s (%s)' % (args_path, what, error))
-    try:
-        chainer.serializers.load_npz(path, model)
-    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile,
-            pickle.UnpicklingError) as error:
-        raise UserError('%s is not %s weights matching %s (%s: %s)'
-                        % (path, what, args_path, type(error).__name__,
-                           str(error).strip("'")[:200]))
-    return model
+        raise UserError('%s: unusable hyperparameters %s (%s)' % (args_path, kwargs, error))
+    arrays = read_npz(npz_path)
+    check_architecture(kind, net, arrays, npz_path, args_path)
+    chainer.serializers.NpzDeserializer(arrays).load(net)
+    return net
 
 
 def load_generator(path):
-    return load_model(Generator, path, 'generator_args.json')
+    return load_network('generator', path)
 
 
 def load_recogniser(path=RECOGNISER):
-    return load_model(Recogniser, path, 'recogniser_args.json')
+    return load_network('recogniser', path)

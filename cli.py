@@ -1,12 +1,14 @@
 """What every command-line script shares: one-line errors, atomic writes, devices, flags.
 
 A user mistake raises `UserError`; `run(main)` prints it as one line on stderr and exits 2,
-so no traceback ever reaches a user for something they can fix.
+so no traceback ever reaches a user for something they can fix. Ctrl-C exits 130, and a
+closed output pipe (`| head`) 141, both without a traceback.
 """
 import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 
@@ -18,6 +20,7 @@ class UserError(Exception):
 def run(main):
     try:
         main()
+        sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
     except UserError as error:
         message = ' '.join(str(error).split())  # one line, whatever the message holds
         print('error: %s' % message, file=sys.stderr, flush=True)
@@ -25,6 +28,12 @@ def run(main):
     except KeyboardInterrupt:
         print('interrupted', file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader closed the pipe (`python evaluate.py | head`): stop quietly with the
+        # status of a tool killed by SIGPIPE. stdout goes to devnull so that Python's own
+        # flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(128 + signal.SIGPIPE)
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -136,6 +145,10 @@ def add_training_arguments(parser, out, epoch, batchsize):
     parser.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     parser.add_argument('--snapshot-interval', type=int, default=1000,
                         help='iterations between snapshots (default %(default)s)')
+    add_data_dir_argument(parser)
+
+
+def add_data_dir_argument(parser):
     parser.add_argument('--data-dir', default=None,
                         help='folder with the four MNIST *-ubyte.gz files (default: '
                              '$MNIST_DATA_DIR, else download to ~/.cache/dcgan-mnist)')

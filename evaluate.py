@@ -60,9 +60,7 @@ def parse_args(argv=None):
     parser.add_argument('--json', default=None, help='where to write the results')
     parser.add_argument('--grid', default=None, help='where to write the sample grid PNG')
     parser.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
-    parser.add_argument('--data-dir', default=None,
-                        help='folder with the MNIST *-ubyte.gz files (default: $MNIST_DATA_DIR, '
-                             'else download to ~/.cache/dcgan-mnist)')
+    cli.add_data_dir_argument(parser)
     args = parser.parse_args(argv)
     if args.per_label <= 0 or args.real < 2:
         raise cli.UserError('--per-label must be positive and --real at least 2')

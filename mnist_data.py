@@ -41,11 +41,8 @@ def default_cache_dir():
 
 
 def md5_of(path):
-    digest = hashlib.md5()
     with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, 'md5').hexdigest()
 
 
 def download(name, folder, mirrors=None, timeout=30):

@@ -6,7 +6,8 @@
     photo.jpg 3 0.912
 
 One line per file: the file, the digit, the recogniser's probability for it. Any size, dark
-ink on light paper or light on dark; preprocess.py makes it look like an MNIST digit first.
+ink on light paper or light on dark; photo_ink.py finds the ink and preprocess.py makes it
+look like an MNIST digit first.
 A file that cannot be read or holds no digit gets `error: FILE: reason` on stderr, the other
 files are still recognised, and the exit status is 1. --recogniser picks the weights (default
 result-recogniser/recogniser.npz, with recogniser_args.json beside them).
@@ -20,6 +21,7 @@ import chainer.functions as F
 
 import checkpoints
 import cli
+import photo_ink
 import preprocess
 
 
@@ -34,7 +36,7 @@ def parse_args(argv=None):
 def load(path):
     """The recogniser's input for one file, or a UserError saying why there is none."""
     try:
-        gray = preprocess.read_gray(path)
+        gray = photo_ink.read_gray(path)
     except FileNotFoundError:
         raise cli.UserError('no such file')
     except IsADirectoryError:
@@ -43,7 +45,7 @@ def load(path):
         raise cli.UserError('not an image Pillow can read (%s)'
                             % (str(error).splitlines() or [type(error).__name__])[0][:200])
     try:
-        return preprocess.mnist_style(preprocess.to_ink(gray))
+        return preprocess.mnist_style(photo_ink.to_ink(gray))
     except preprocess.NoDigit as error:
         raise cli.UserError(str(error))
 

@@ -11,15 +11,12 @@ resumes from automatically.
 """
 import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
 
-import os
-
 import chainer
 from chainer.training import extensions
-import numpy
 
 import cli
 from mnist_data import load_mnist
-from networks import Discriminator, Generator, MODEL_CONTRACT
+from networks import Discriminator, Generator
 import training
 from updater import GANUpdater
 from visualize import out_generated_image
@@ -52,12 +49,8 @@ def make_optimizer(model, alpha=2e-4, beta1=0.5):
 
 def main(argv=None):
     args = parse_args(argv)
-    device = cli.get_device(args.gpu)
-    cli.writable_folder(args.out)
-    training.print_header('conditional DCGAN', args, device)
+    device = training.setup('conditional DCGAN', args)
     train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
-    numpy.random.seed(args.seed)
-    device.xp.random.seed(args.seed)
 
     gen = Generator(n_hidden=args.n_hidden, ch=args.gen_ch)
     dis = Discriminator(ch=args.dis_ch)
@@ -85,11 +78,7 @@ def main(argv=None):
                    trigger=training.IntervalOrEndTrigger(preview_every, 'iteration',
                                                          training.stop_trigger(args)))
 
-    # Nothing in --out changes before the snapshot to resume from has loaded.
-    training.resume(trainer, args)
-    cli.write_json(os.path.join(args.out, 'generator_args.json'),
-                   dict(gen.model_args(), contract=MODEL_CONTRACT))
-    training.run(trainer, snapshot)
+    training.resume_and_run(trainer, snapshot, args, gen, 'generator')
 
 
 if __name__ == '__main__':

@@ -12,15 +12,13 @@ Validation runs on the 10,000 test images after every epoch (--test-limit N: the
 """
 import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
 
-import os
-
 import chainer
 from chainer.training import extensions
 import numpy
 
 import cli
 from mnist_data import load_mnist
-from networks import MODEL_CONTRACT, Recogniser
+from networks import Recogniser
 import training
 
 
@@ -50,16 +48,12 @@ def main(argv=None):
         raise cli.UserError('--shift must be between 0 and 8 pixels')
     if args.test_limit < 0:
         raise cli.UserError('--test-limit must be 0 (all test images) or a positive integer')
-    device = cli.get_device(args.gpu)
-    cli.writable_folder(args.out)
-    training.print_header('recogniser', args, device)
+    device = training.setup('recogniser', args)
     train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
     test_images, test_labels = load_mnist('test', args.data_dir)
     if args.test_limit:
         test_images, test_labels = test_images[:args.test_limit], test_labels[:args.test_limit]
     test = chainer.datasets.TupleDataset(test_images, test_labels)
-    numpy.random.seed(args.seed)
-    device.xp.random.seed(args.seed)
 
     recogniser = Recogniser()
     model = chainer.links.Classifier(recogniser)  # reports main/loss and main/accuracy
@@ -87,11 +81,7 @@ def main(argv=None):
     end = chainer.training.triggers.ManualScheduleTrigger(*training.stop_trigger(args))
     trainer.extend(extensions.snapshot_object(recogniser, 'recogniser.npz'), trigger=end)
 
-    # Nothing in --out changes before the snapshot to resume from has loaded.
-    training.resume(trainer, args)
-    cli.write_json(os.path.join(args.out, 'recogniser_args.json'),
-                   dict(recogniser.model_args(), contract=MODEL_CONTRACT))
-    training.run(trainer, snapshot)
+    training.resume_and_run(trainer, snapshot, args, recogniser, 'recogniser')
 
 
 if __name__ == '__main__':

@@ -1,15 +1,15 @@
 """Trainer plumbing both training scripts share: run header, snapshots, resume, logs, stop.
 
+    device = training.setup(title, args)   # --gpu, --out checked, header, --seed
     trainer = training.make_trainer(updater, args)
     snapshot = training.add_snapshot_and_log(trainer, args, log_keys, plots)
-    training.resume(trainer, args)        # --resume, else the newest snapshot in --out
-    ...write the files that describe the run...
-    training.run(trainer, snapshot)       # Ctrl-C: snapshot, message, exit 130
+    training.resume_and_run(trainer, snapshot, args, model, kind)
+    # resume: --resume, else the newest snapshot in --out; then <kind>_args.json is
+    # written; then training runs (Ctrl-C: snapshot, message, exit 130)
 
 Snapshot contents must stay loadable across versions of this code: extension names and
 trigger classes (their serialised state) are part of the snapshot format.
 """
-import glob
 import os
 import pickle
 import re
@@ -21,10 +21,14 @@ import zlib
 import chainer
 from chainer.training import extensions
 from chainer.training.triggers import IntervalTrigger
+import numpy
 
-from cli import UserError
+import checkpoints
+import cli
+import networks
 
 SNAPSHOT_PATTERN = 'snapshot_iter_{.updater.iteration}'
+SNAPSHOT_FILE = re.compile(r'snapshot_iter_(\d+)')     # the names SNAPSHOT_PATTERN gives
 # What loading a file that is not a snapshot of this run raises: missing keys, other shapes,
 # not an npz, a truncated or corrupt zip.
 RESUME_ERRORS = (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error,
@@ -36,6 +40,17 @@ def print_header(title, args, device):
         title, device, args.batchsize,
         '%d iterations' % args.iterations if args.iterations else '%d epochs' % args.epoch),
         flush=True)
+
+
+def setup(title, args):
+    """The device for --gpu, once --out is known to be writable; prints the run header and
+    seeds NumPy's and the device's random generators with --seed."""
+    device = cli.get_device(args.gpu)
+    cli.writable_folder(args.out)
+    print_header(title, args, device)
+    numpy.random.seed(args.seed)
+    device.xp.random.seed(args.seed)
+    return device
 
 
 def stop_trigger(args):
@@ -78,12 +93,7 @@ def make_trainer(updater, args):
 
 def newest_snapshot(out):
     """The trainer snapshot in `out` with the highest iteration number, or None."""
-    found = []
-    for path in glob.glob(os.path.join(glob.escape(out), 'snapshot_iter_*')):
-        match = re.fullmatch(r'snapshot_iter_(\d+)', os.path.basename(path))
-        if match and os.path.isfile(path):
-            found.append((int(match.group(1)), path))
-    return max(found)[1] if found else None
+    return checkpoints.newest_numbered(out, SNAPSHOT_FILE)
 
 
 def resume(trainer, args):
@@ -98,11 +108,20 @@ def resume(trainer, args):
             raise ValueError('not an npz file')
         chainer.serializers.load_npz(path, trainer)
     except RESUME_ERRORS as error:
-        raise UserError('cannot resume from %s: it is not a snapshot of this training run '
-                        '(%s: %s); pick another file or another --out'
-                        % (path, type(error).__name__, str(error).strip("'")[:200]))
+        raise cli.UserError('cannot resume from %s: it is not a snapshot of this training '
+                            'run (%s: %s); pick another file or another --out'
+                            % (path, type(error).__name__, str(error).strip("'")[:200]))
     print('resumed from %s at iteration %d' % (path, trainer.updater.iteration), flush=True)
     return path
+
+
+def resume_and_run(trainer, snapshot, args, model, kind):
+    """resume(), then write <kind>_args.json (checkpoints.ARGS_FILES) beside the weights,
+    then run(). Nothing in --out changes before the snapshot to resume from has loaded."""
+    resume(trainer, args)
+    cli.write_json(os.path.join(args.out, checkpoints.ARGS_FILES[kind]),
+                   dict(model.model_args(), contract=networks.MODEL_CONTRACT))
+    run(trainer, snapshot)
 
 
 def add_snapshot_and_log(trainer, args, log_keys, plots):

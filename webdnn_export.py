@@ -1,35 +1,29 @@
 """Chainer networks -> WebDNN graph descriptors: the reusable part of 2pack.py (bench imports it).
 
-load_network() rebuilds a network from its *_args.json and checks the .npz against it, naming
-the first parameter that does not fit; to_graph() traces the network in eval mode, so BatchNorm
-uses its running statistics; write_descriptor() writes one backend; contract_entry() describes a
-converted graph for the app (contract.json).
+to_graph() traces a network (checkpoints.load_network() builds it from its files) in eval mode,
+so BatchNorm uses its running statistics; write_descriptor() writes one backend;
+contract_entry() describes a converted graph for the app (contract.json).
 """
 import compat  # noqa: F401  (must come first: makes chainer and webdnn import)
 
-import glob
 import hashlib
-import inspect
 import json
 import os
-import re
 import shutil
 import subprocess
 import time
 import warnings
-import zipfile
 
 import numpy
 
-from cli import UserError, read_json
+import checkpoints
+from cli import UserError
 import networks
 
 BACKENDS = ('webassembly', 'webgl', 'webgpu')  # in order of preference
 DEFAULT_BACKENDS = ('webassembly', 'webgl')
 # Names a user might try that WebDNN has but that cannot serve these networks.
 UNUSABLE_BACKENDS = {'fallback': "WebDNN's fallback backend cannot convert Deconvolution2D"}
-ARGS_FILES = {'generator': 'generator_args.json', 'recogniser': 'recogniser_args.json'}
-GENERATOR_SNAPSHOT = re.compile(r'gen_iter_(\d+)\.npz')
 EMSCRIPTEN_INSTALL = 'apt install emscripten libeigen3-dev'
 # The graph JSON each backend writes (webgl writes one per texture size, all alike in names).
 GRAPH_FILES = {'webassembly': 'graph_webassembly.json', 'webgl': 'graph_webgl_4096.json',
@@ -46,100 +40,9 @@ def webdnn_version():
     return metadata.version('webdnn')
 
 
-def newest_generator_snapshot(folder):
-    """gen_iter_<N>.npz in `folder` with the highest N."""
-    found = []
-    for path in glob.glob(os.path.join(folder, 'gen_iter_*.npz')):
-        match = GENERATOR_SNAPSHOT.fullmatch(os.path.basename(path))
-        if match:
-            found.append((int(match.group(1)), path))
-    if not found:
-        raise UserError('no gen_iter_<N>.npz in %s yet: train with `python train_gan.py` '
-                        '(it writes one every 1000 iterations) or pass --generator PATH' % folder)
-    return max(found)[1]
-
-
 def sha256_of(path):
-    digest = hashlib.sha256()
     with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def read_npz(path):
-    """All arrays of an .npz as a dict; anything unreadable is a UserError."""
-    if not os.path.isfile(path):
-        raise UserError('%s: no such file' % path)
-    try:
-        with numpy.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise UserError('%s is not a readable .npz snapshot (%s)'
-                        % (path, str(error).strip() or type(error).__name__))
-
-
-def expected_shapes(net):
-    """{npz key: shape} that chainer.serializers.save_npz writes for `net`."""
-    import chainer
-    serializer = chainer.serializers.DictionarySerializer()
-    serializer.save(net)
-    return {key: numpy.shape(value) for key, value in serializer.target.items()}
-
-
-def check_architecture(kind, net, arrays, npz_path, args_path):
-    expected = expected_shapes(net)
-    missing = sorted(set(expected) - set(arrays))
-    unexpected = sorted(set(arrays) - set(expected))
-    if missing or unexpected:
-        guess = ''
-        for other, network in networks.NETWORKS.items():
-            if other != kind and set(arrays) == set(expected_shapes(network())):
-                guess = '; it holds a %s' % other
-        if any(key.startswith('updater/') for key in arrays):
-            guess = '; it is a trainer snapshot, use gen_iter_<N>.npz or the model .npz'
-        which = ('has no parameter %s' % missing[0] if missing
-                 else 'has parameter %s, which a %s does not' % (unexpected[0], kind))
-        raise UserError('%s is not a %s snapshot: it %s%s' % (npz_path, kind, which, guess))
-    for key in sorted(expected):
-        if arrays[key].shape != expected[key]:
-            raise UserError(
-                '%s does not fit the %s that %s describes (%s): parameter %s has shape %s in '
-                'the snapshot but %s is expected' % (
-                    npz_path, kind, os.path.basename(args_path),
-                    ', '.join('%s=%s' % item for item in sorted(net.model_args().items())),
-                    key, tuple(arrays[key].shape), tuple(expected[key])))
-
-
-def load_network(kind, npz_path):
-    """The network that `npz_path` and the *_args.json beside it describe, on the CPU."""
-    import chainer
-    folder = os.path.dirname(os.path.abspath(npz_path))
-    args_path = os.path.join(folder, ARGS_FILES[kind])
-    if not os.path.isfile(npz_path):
-        raise UserError('%s snapshot %s: no such file' % (kind, npz_path))
-    if not os.path.isfile(args_path):
-        others = [other for other, name in ARGS_FILES.items()
-                  if other != kind and os.path.isfile(os.path.join(folder, name))]
-        hint = ' (its folder has %s: is it a %s?)' % (ARGS_FILES[others[0]], others[0]) \
-            if others else ''
-        raise UserError('%s: no %s beside it, so the %s architecture is unknown%s; training '
-                        'writes that file next to the weights'
-                        % (npz_path, ARGS_FILES[kind], kind, hint))
-    args = read_json(args_path, '%s hyperparameter file' % kind)
-    network = networks.NETWORKS[kind]
-    accepted = inspect.signature(network).parameters
-    if not isinstance(args, dict):
-        raise UserError('%s should hold a JSON object of hyperparameters' % args_path)
-    kwargs = {key: value for key, value in args.items() if key in accepted}
-    try:
-        net = network(**kwargs)
-    except (TypeError, ValueError) as error:
-        raise UserError('%s: unusable hyperparameters %s (%s)' % (args_path, kwargs, error))
-    arrays = read_npz(npz_path)
-    check_architecture(kind, net, arrays, npz_path, args_path)
-    chainer.serializers.NpzDeserializer(arrays).load(net)
-    return net
+        return hashlib.file_digest(f, 'sha256').hexdigest()
 
 
 def input_shape(kind, net, batch):
@@ -264,7 +167,6 @@ def contract_entry(kind, net, batch, folder_name, out_folder, backends, eightbit
     contract = networks.MODEL_CONTRACT
     input_names, output_names = descriptor_names(os.path.join(out_folder, folder_name),
                                                  backends)
-    match = GENERATOR_SNAPSHOT.fullmatch(os.path.basename(npz_path))
     source = os.path.abspath(npz_path)
     root = os.path.abspath(root)
     entry = {'folder': folder_name, 'batch': batch, 'dtype': 'float32'}
@@ -289,7 +191,7 @@ def contract_entry(kind, net, batch, folder_name, out_folder, backends, eightbit
             'npz': (os.path.relpath(source, root)
                     if os.path.commonpath([source, root]) == root else os.path.basename(source)),
             'sha256': sha256_of(npz_path),
-            'iteration': int(match.group(1)) if match else None,
+            'iteration': checkpoints.generator_iteration(npz_path),
             'args': net.model_args(),
         })
     return entry

@@ -65,8 +65,8 @@ def evaluate(samples_path, json_path, real):
 
 def predictions(images, recogniser_npz):
     import chainer
-    import webdnn_export
-    rec = webdnn_export.load_network('recogniser', recogniser_npz)
+    import checkpoints
+    rec = checkpoints.load_network('recogniser', recogniser_npz)
     out = []
     with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
         for i in range(0, len(images), 500):
@@ -75,8 +75,9 @@ def predictions(images, recogniser_npz):
 
 
 def measure(contract, per_label=500, real=2000, seed=0, log=bench.log):
+    import checkpoints
     import webdnn_export
-    net = webdnn_export.load_network('generator', bench.source_npz(contract, 'generator'))
+    net = checkpoints.load_network('generator', bench.source_npz(contract, 'generator'))
     labels = numpy.repeat(numpy.arange(net.n_classes), per_label)
     z = numpy.random.RandomState(seed).standard_normal(
         (len(labels), net.n_hidden)).astype(numpy.float32)

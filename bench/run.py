@@ -186,6 +186,7 @@ def eightbit_models(contract):
     flags = ['--eightbit'] + shipped_2pack_flags(contract)
     key = sha256_text(file_bytes(generator), file_bytes(recogniser), ' '.join(flags),
                       file_bytes(os.path.join(ROOT, '2pack.py')),
+                      file_bytes(os.path.join(ROOT, 'checkpoints.py')),
                       file_bytes(os.path.join(ROOT, 'webdnn_export.py')))
     out = os.path.join(CACHE, 'eightbit-' + key, 'models')
     if not os.path.isfile(os.path.join(out, 'contract.json')):
@@ -348,8 +349,9 @@ def max_difference(outputs, reference):
 
 
 def browser_benchmark(contract, quick):
+    import checkpoints
     import webdnn_export
-    net = webdnn_export.load_network('generator', source_npz(contract, 'generator'))
+    net = checkpoints.load_network('generator', source_npz(contract, 'generator'))
     rng = numpy.random.RandomState(0)
     n = net.n_classes
     zs = rng.standard_normal((n, net.n_hidden)).astype(numpy.float32)

@@ -11,7 +11,6 @@ vary with the input and the effect of 8-bit weights on them can be measured.
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 import types
@@ -28,15 +27,14 @@ import chainer.links as L  # noqa: E402
 
 from mnist_data import load_mnist  # noqa: E402
 import networks  # noqa: E402
+from script_helpers import run_script, save_snapshot  # noqa: E402
 
 GENERATOR_ITERATION = 3
 READOUT_IMAGES = 500
 
 
 def run_2pack(*args, env=None, timeout=600):
-    return subprocess.run([sys.executable, os.path.join(ROOT, '2pack.py')] + list(args),
-                          capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-                          env=dict(os.environ, OMP_NUM_THREADS='1', **(env or {})))
+    return run_script('2pack.py', *args, env=env, timeout=timeout)
 
 
 def randomise(net, seed):
@@ -71,15 +69,6 @@ def fit_readout(recogniser, images, labels, margin=4.0, ridge=1.0):
     recogniser.l6.W.array[...] = solution[:-1].T
     recogniser.l6.b.array[...] = solution[-1]
     return recogniser
-
-
-def save_snapshot(net, folder, npz_name, args_name):
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, npz_name)
-    chainer.serializers.save_npz(path, net)
-    with open(os.path.join(folder, args_name), 'w') as f:
-        json.dump(dict(net.model_args(), contract=networks.MODEL_CONTRACT), f)
-    return path
 
 
 @pytest.fixture(scope='session')

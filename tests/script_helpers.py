@@ -1,5 +1,7 @@
-"""Running the training scripts as a user does (a subprocess), for the pipeline tests."""
+"""Running the project's scripts as a user does (a subprocess), the weights they read, and
+the checks on what they print."""
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -9,6 +11,15 @@ import time
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import compat  # noqa: E402,F401  (before chainer)
+import chainer  # noqa: E402
+import numpy  # noqa: E402
+
+import checkpoints  # noqa: E402
+import cli  # noqa: E402
+import networks  # noqa: E402
 
 
 def script_env(**extra):
@@ -20,11 +31,12 @@ def command(script, *args):
     return [sys.executable, os.path.join(ROOT, script)] + [str(arg) for arg in args]
 
 
-def run_script(script, *args, timeout=300, env=None):
-    """Run ROOT/script with args from ROOT (env: extra variables); returns the
-    CompletedProcess (text)."""
-    return subprocess.run(command(script, *args), cwd=ROOT, env=script_env(**(env or {})),
-                          capture_output=True, text=True, timeout=timeout)
+def run_script(script, *args, cwd=None, timeout=300, env=None):
+    """Run ROOT/script with args, from `cwd` (default ROOT), with `env`'s extra variables;
+    returns the CompletedProcess (text)."""
+    return subprocess.run(command(script, *args), cwd=cwd or ROOT,
+                          env=script_env(**(env or {})), capture_output=True, text=True,
+                          timeout=timeout)
 
 
 def start_script(script, *args, stdout=None):
@@ -62,6 +74,37 @@ def data_dir_or_fail(mnist_dir):
     return mnist_data.default_cache_dir()
 
 
+def train(script, out, mnist_dir, *args):
+    """A finished training run of `script` into `out` (flags `args`, MNIST from mnist_dir);
+    the CompletedProcess."""
+    done = run_script(script, *args, '--data-dir', data_dir_or_fail(mnist_dir), '--out', out)
+    assert_ok(done)
+    return done
+
+
+def assert_quiet_run(done, header):
+    """The run printed `header` first and nothing that looks like a problem on stderr."""
+    assert done.stdout.startswith(header), done.stdout[:300]
+    assert 'Traceback' not in done.stderr and 'error' not in done.stderr.lower(), done.stderr
+
+
+def assert_final_files_only(out, iteration):
+    """One trainer snapshot in `out`, the final one, and no temporary files left over."""
+    files = os.listdir(out)
+    assert [name for name in files if name.startswith('snapshot_iter_')] == \
+        ['snapshot_iter_%d' % iteration]
+    assert not [name for name in files if name.startswith(('tmp', '.'))]
+
+
+def saved_model_args(out, kind):
+    """The hyperparameters in the *_args.json a training run wrote into `out`, after checking
+    the model contract saved with them."""
+    with open(os.path.join(out, checkpoints.ARGS_FILES[kind])) as f:
+        args = json.load(f)
+    assert args.pop('contract') == networks.MODEL_CONTRACT
+    return args
+
+
 def assert_ok(done):
     assert done.returncode == 0, 'rc %d\nstdout: %s\nstderr: %s' % (
         done.returncode, done.stdout[-3000:], done.stderr[-3000:])
@@ -92,3 +135,39 @@ def folder_state(path):
                     digest = hashlib.sha1(f.read()).hexdigest()
             state[os.path.relpath(full, path)] = (digest, info.st_mtime_ns, info.st_mode)
     return state
+
+
+def save_snapshot(net, folder, npz_name, args_name):
+    """`net` saved as the training scripts save it: weights and *_args.json; the npz path."""
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, npz_name)
+    chainer.serializers.save_npz(path, net)
+    with open(os.path.join(folder, args_name), 'w') as f:
+        json.dump(dict(net.model_args(), contract=networks.MODEL_CONTRACT), f)
+    return path
+
+
+def tiny_generator(folder, seed=0):
+    """An untrained, small generator saved the way train_gan.py saves one; its path."""
+    numpy.random.seed(seed)
+    return save_snapshot(networks.Generator(n_hidden=6, ch=8), str(folder), 'gen_iter_7.npz',
+                         'generator_args.json')
+
+
+def shipped_generator():
+    try:
+        return checkpoints.newest_generator()
+    except cli.UserError as error:
+        pytest.fail('the shipped generator is missing (%s); it is committed as '
+                    'result-dcgan/gen_iter_<N>.npz with generator_args.json' % error)
+
+
+def shipped_recogniser():
+    """The committed recogniser; these tests measure it, so they cannot run without it."""
+    for path in (checkpoints.RECOGNISER,
+                 os.path.join(os.path.dirname(checkpoints.RECOGNISER),
+                              checkpoints.ARGS_FILES['recogniser'])):
+        if not os.path.isfile(path):
+            pytest.fail('the shipped recogniser file %s is missing; it is committed to the '
+                        'repository (python train_recognizer.py makes a new one)' % path)
+    return checkpoints.RECOGNISER

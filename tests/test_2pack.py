@@ -1,18 +1,16 @@
 """2pack.py: descriptors, contract.json, atomic output and one-line errors for bad input.
 Numerical parity in a browser is tests/test_browser_parity.py."""
-import hashlib
 import json
 import os
 import shutil
 
 import pytest
 
-import cli
-
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
-from export_fixtures import GENERATOR_ITERATION, run_2pack, save_snapshot  # noqa: E402
+from export_fixtures import GENERATOR_ITERATION, run_2pack  # noqa: E402
 import networks  # noqa: E402
-import webdnn_export  # noqa: E402
+from script_helpers import assert_one_line_error, save_snapshot  # noqa: E402
+from webdnn_export import sha256_of  # noqa: E402
 
 pytest_plugins = ['export_fixtures']
 
@@ -20,19 +18,6 @@ WEBASSEMBLY_FILES = {'graph_webassembly.json', 'kernels_webassembly.js',
                      'kernels_webassembly.wasm', 'weight_webassembly.bin'}
 WEBGL_FILES = {'graph_webgl_%d.json' % size for size in (4096, 8192, 16384)} | \
               {'weight_webgl_%d.bin' % size for size in (4096, 8192, 16384)}
-
-
-def sha256(path):
-    with open(path, 'rb') as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def assert_one_line_error(done, *fragments):
-    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith('error: '), done.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def test_writes_every_backend_into_one_folder_per_graph(converted):
@@ -70,7 +55,7 @@ def test_contract_describes_each_graph(converted, export_snapshots):
         assert entry['ink'] == networks.MODEL_CONTRACT['image_ink']
         assert entry['backends'] == ['webassembly', 'webgl']
         assert entry['weight_encoding'] == 'raw'
-        assert entry['source']['sha256'] == sha256(npz)
+        assert entry['source']['sha256'] == sha256_of(npz)
         assert set(entry['input_name']) == set(entry['output_name']) == set(entry['backends'])
     assert generator['source']['iteration'] == GENERATOR_ITERATION
     assert recogniser['source']['iteration'] is None
@@ -92,25 +77,13 @@ def test_eightbit_weights_are_smaller(converted, converted_eightbit):
             assert size < 0.4 * sizes['float32', folder, backend]
 
 
-def test_newest_generator_snapshot_is_chosen_by_number(tmp_path):
-    for iteration in (99, 1000, 900):
-        (tmp_path / ('gen_iter_%d.npz' % iteration)).write_bytes(b'')
-    (tmp_path / 'dis_iter_5000.npz').write_bytes(b'')
-    assert webdnn_export.newest_generator_snapshot(str(tmp_path)).endswith('gen_iter_1000.npz')
-
-
-def test_no_generator_snapshot_yet(tmp_path):
-    with pytest.raises(cli.UserError, match='train_gan.py'):
-        webdnn_export.newest_generator_snapshot(str(tmp_path))
-
-
 def test_failed_run_leaves_the_old_output_untouched(export_snapshots, tmp_path):
     out = tmp_path / 'models'
     first = run_2pack('--generator', export_snapshots.generator_npz,
                       '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
                       '--backends', 'webgl')
     assert first.returncode == 0, first.stderr
-    before = {name: sha256(os.path.join(root, name))
+    before = {name: sha256_of(os.path.join(root, name))
               for root, _, names in os.walk(out) for name in names}
     # The generator's webgl files are written before em++ fails on a header it cannot find.
     failed = run_2pack('--generator', export_snapshots.generator_npz,
@@ -120,7 +93,7 @@ def test_failed_run_leaves_the_old_output_untouched(export_snapshots, tmp_path):
     assert failed.returncode == 2
     assert failed.stderr.strip().splitlines()[-1].startswith('error: webassembly descriptor')
     assert 'Traceback' not in failed.stderr
-    after = {name: sha256(os.path.join(root, name))
+    after = {name: sha256_of(os.path.join(root, name))
              for root, _, names in os.walk(out) for name in names}
     assert after == before
     assert sorted(os.listdir(tmp_path)) == ['models']

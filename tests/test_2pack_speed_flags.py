@@ -9,6 +9,7 @@ import pytest
 
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
 from export_fixtures import convert  # noqa: E402
+import checkpoints  # noqa: E402
 import compat  # noqa: E402
 import webdnn_export  # noqa: E402
 
@@ -29,7 +30,7 @@ def test_onnx_generator_is_written_and_checked(converted_fast, export_snapshots)
     assert entry['bytes'] == os.path.getsize(path)
     assert entry['max_abs_difference_from_chainer'] <= 1e-5
     assert entry['input_shape'] == ['batch', 110] and entry['opset'] == onnx_export.OPSET
-    net = webdnn_export.load_network('generator', export_snapshots.generator_npz)
+    net = checkpoints.load_generator(export_snapshots.generator_npz)
     z = numpy.random.RandomState(3).standard_normal((7, net.n_hidden)).astype(numpy.float32)
     x = net.make_input(z, numpy.arange(7))
     got = onnx_export.run_reference(onnx.load(path), x)

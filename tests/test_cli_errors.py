@@ -1,13 +1,16 @@
 """Every bad input to the training scripts: one stderr line 'error: ...', exit code 2, no
-traceback, and nothing already saved in --out is touched (same bytes, same mtimes)."""
+traceback, and nothing already saved in --out is touched (same bytes, same mtimes). Also
+cli.run's quiet exit when the reader of a script's output goes away."""
 import os
+import subprocess
+import sys
 
 import pytest
 
 import cli
 from mnist_data import FILES
-from script_helpers import (assert_ok, assert_one_line_error, data_dir_or_fail, folder_state,
-                            run_script)
+from script_helpers import (ROOT, assert_ok, assert_one_line_error, data_dir_or_fail,
+                            folder_state, run_script, script_env)
 import train_gan
 import train_recognizer
 
@@ -224,3 +227,32 @@ def test_bad_flag_values_from_the_command_line(flags, data, saved, unchanged):
     done = run_script('train_gan.py', '--gpu', -1, '--out', saved['gan'], *flags)
     assert_one_line_error(done)
     assert done.stdout == ''
+
+
+# Mains that write to stdout after the test has closed its end of the pipe: line by line
+# (the error comes from print), or one buffered line (it comes from the final flush).
+PIPE_WRITERS = {
+    'streaming': 'while True:\n        print("7 0.998", flush=True)',
+    'buffered': 'sys.stdin.readline()\n    print("7 0.998")',
+}
+
+
+@pytest.mark.parametrize('writer', sorted(PIPE_WRITERS))
+def test_closed_output_pipe_exits_quietly(writer):
+    """`python recognize.py *.png | head -1`: exit status 141, as for a tool that SIGPIPE
+    ended, and nothing on stderr (no traceback, no 'Exception ignored')."""
+    code = 'import sys\nimport cli\ndef main():\n    %s\ncli.run(main)' % PIPE_WRITERS[writer]
+    # Without PYTHONUNBUFFERED, as from a shell: stdout into a pipe is then block-buffered.
+    env = {name: value for name, value in script_env().items() if name != 'PYTHONUNBUFFERED'}
+    process = subprocess.Popen([sys.executable, '-c', code], cwd=ROOT, env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    if writer == 'streaming':
+        assert process.stdout.readline() == '7 0.998\n'
+        process.stdout.close()
+    else:
+        process.stdout.close()
+        process.stdin.write('go\n')
+    process.stdin.close()
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == ''

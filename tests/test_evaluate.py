@@ -1,7 +1,6 @@
 """evaluate.py and metrics.py: the measures can fail (an untrained generator) and can pass
 (real test digits passed as 'generated'), and the Frechet maths is right."""
 import json
-import os
 
 import numpy
 from PIL import Image
@@ -9,11 +8,11 @@ import pytest
 
 from metrics import frechet_distance, spread, weighted_stats
 from mnist_data import load_mnist
-from cli_helpers import run_script, shipped_recogniser, tiny_generator
+from script_helpers import assert_one_line_error, run_script, shipped_recogniser, tiny_generator
 
 
-def evaluate(root, tmp_path, *args):
-    done = run_script(root, 'evaluate.py', '--json', tmp_path / 'e.json',
+def evaluate(tmp_path, *args):
+    done = run_script('evaluate.py', '--json', tmp_path / 'e.json',
                       '--grid', tmp_path / 'e.png', *args)
     assert done.returncode == 0, done.stderr
     with open(tmp_path / 'e.json') as f:
@@ -24,9 +23,9 @@ def save_samples(path, images, labels):
     numpy.savez(path, images=images[:, 0], labels=labels.astype(numpy.int64))
 
 
-def test_untrained_generator_fails_every_target(root, tmp_path):
+def test_untrained_generator_fails_every_target(tmp_path):
     shipped_recogniser()
-    result, table = evaluate(root, tmp_path, '--generator', tiny_generator(tmp_path),
+    result, table = evaluate(tmp_path, '--generator', tiny_generator(tmp_path),
                              '--per-label', 20, '--real', 500)
     metrics = result['metrics']
     assert result['n_generated'] == 200 and result['n_real_test'] == 500
@@ -43,13 +42,13 @@ def test_untrained_generator_fails_every_target(root, tmp_path):
         assert grid.size == (10 * 28 * 2, 10 * 28 * 2)
 
 
-def test_real_digits_as_generated_meet_the_targets(root, tmp_path, mnist_dir):
+def test_real_digits_as_generated_meet_the_targets(tmp_path, mnist_dir):
     from evaluate import real_subset
     shipped_recogniser()
     images, labels = load_mnist('test', mnist_dir)
     reference = real_subset(len(images), 600, seed=0)
     save_samples(tmp_path / 'same.npz', images[reference], labels[reference])
-    result, _ = evaluate(root, tmp_path, '--samples', tmp_path / 'same.npz', '--real', 600)
+    result, _ = evaluate(tmp_path, '--samples', tmp_path / 'same.npz', '--real', 600)
     metrics = result['metrics']
     assert metrics['conditional_accuracy'] == metrics['recogniser_accuracy']
     assert metrics['frechet_distance'] < 1e-3 * metrics['frechet_floor']
@@ -61,20 +60,19 @@ def test_real_digits_as_generated_meet_the_targets(root, tmp_path, mnist_dir):
     others = numpy.setdiff1d(numpy.arange(len(images)), reference)
     others = numpy.random.RandomState(1).permutation(others)[:600]
     save_samples(tmp_path / 'other.npz', images[others], labels[others])
-    result, _ = evaluate(root, tmp_path, '--samples', tmp_path / 'other.npz', '--real', 600)
+    result, _ = evaluate(tmp_path, '--samples', tmp_path / 'other.npz', '--real', 600)
     metrics = result['metrics']
     assert metrics['conditional_accuracy'] > 0.97
     assert metrics['frechet_ratio'] < 2
     assert 0.9 < metrics['diversity_ratio'] < 1.1
 
 
-def test_bad_samples_file_is_a_one_line_error(root, tmp_path):
+def test_bad_samples_file_is_a_one_line_error(tmp_path):
     (tmp_path / 'bad.npz').write_text('not numpy')
     numpy.savez(tmp_path / 'shape.npz', images=numpy.zeros((5, 27, 28)), labels=numpy.zeros(5))
     for path in ('bad.npz', 'shape.npz', 'missing.npz'):
-        done = run_script(root, 'evaluate.py', '--samples', tmp_path / path)
-        assert done.returncode == 2 and done.stderr.startswith('error: --samples')
-        assert done.stderr.count('\n') == 1, done.stderr
+        done = run_script('evaluate.py', '--samples', tmp_path / path)
+        assert assert_one_line_error(done).startswith('error: --samples')
 
 
 def test_frechet_distance_of_known_gaussians():

@@ -1,9 +1,11 @@
 """Both pages, built (dist/) and served, in headless Chromium with the real models.
 
 The generator page must draw exactly Chainer's output for the same z and label (one grey
-level of tolerance), on webassembly and, with ?backend=webgl, on WebGL; the recogniser page
-must read clear mouse-drawn digits; without models both pages must say how to fix it.
-Screenshots go to test-artifacts/, measured speeds to test-artifacts/browser-figures.json.
+level of tolerance), on webassembly and, with ?backend=webgl, on WebGL, and also through the
+batched generators (2pack.py --batch10 / --batch100) that draw "all digits" and the grid;
+the recogniser page must read clear mouse-drawn digits; without models both pages must say
+how to fix it. Screenshots go to test-artifacts/, measured speeds to
+test-artifacts/browser-figures.json.
 """
 import gzip
 import json
@@ -18,18 +20,22 @@ import compat  # noqa: F401  (before chainer)
 import chainer
 import networks
 
-# Read the 28x28 #output canvas: its own size and the grey level of each pixel.
-READ_OUTPUT = """async () => {
-  await window.dcganTest.settled();
-  const canvas = document.querySelector('#output');
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  return {width: canvas.width, height: canvas.height,
-          grey: Array.from({length: canvas.width * canvas.height}, (_, i) => data[4 * i])};
-}"""
+
 READY = 'body[data-state="ready"]'
 PHONE = [390, 844]
 NO_HORIZONTAL_SCROLL = ('async () => document.documentElement.scrollWidth <= '
                         'document.documentElement.clientWidth')
+
+
+def read_canvas(selector):
+    """Browser step: once the page has settled, a canvas's size and each pixel's grey level."""
+    return {'eval': """async () => {
+  await window.dcganTest.settled();
+  const canvas = document.querySelector('%s');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  return {width: canvas.width, height: canvas.height,
+          grey: Array.from({length: canvas.width * canvas.height}, (_, i) => data[4 * i])};
+}""" % selector}
 
 
 def record(artifacts_dir, **figures):
@@ -53,9 +59,7 @@ def chainer_generator(site, root):
     if not os.path.isfile(npz):
         pytest.fail('%s (named by app/models/contract.json) is missing: re-run python 2pack.py'
                     % spec['source']['npz'])
-    args = spec['source']['args']
-    gen = networks.Generator(n_hidden=args['n_hidden'], n_classes=args['n_classes'],
-                             ch=args['ch'], bottom_width=args['bottom_width'])
+    gen = networks.Generator(**spec['source']['args'])
     chainer.serializers.load_npz(npz, gen)
 
     def forward(z, label):
@@ -85,7 +89,7 @@ def test_generator_page_draws_chainers_digits(site, static_server, browser, chai
     for label, z in enumerate(zs):
         steps += [{'eval': 'async () => window.dcganTest.setNoise(%s)' % json.dumps(z.tolist())},
                   {'select': ['#digit', str(label)]}, {'click': '#generate'},
-                  {'eval': READ_OUTPUT}]
+                  read_canvas('#output')]
     steps += [{'click': '#all-digits'}, {'eval': 'async () => window.dcganTest.settled()'},
               {'screenshot': os.path.join(artifacts_dir, 'generator-page.png')},
               {'eval': 'async () => window.dcganTest.timeGenerator(100)'},
@@ -141,6 +145,40 @@ def test_webgl_backend_when_asked(site, static_server, browser, chainer_generato
     assert numpy.abs(image - forward(z, 3)).max() <= grey_tolerance(spec) / 255
     record(artifacts_dir, webgl_ms_per_digit=round(results[4], 2),
            webgl_ms_per_grid=round(results[5], 1))
+
+
+def test_all_digits_and_grid_use_the_batched_generators(site, static_server, browser,
+                                                        chainer_generator):
+    contract = site['contract']
+    batches = sorted(contract[key]['batch'] for key in ('generator_b10', 'generator_b100')
+                     if key in contract)
+    if not batches:
+        pytest.skip('app/models has no batched generator (2pack.py --batch10 --batch100)')
+    spec, forward = chainer_generator
+    z = numpy.random.RandomState(5).standard_normal(spec['n_hidden']).astype(numpy.float32)
+    url = static_server(site['dist'])
+    results = browser([
+        {'goto': url + '?seed=3'}, {'waitFor': READY},
+        {'eval': 'async () => { await window.dcganTest.extrasLoaded(); '
+                 'return window.dcganTest.batchSizes(); }'},
+        {'eval': 'async () => window.dcganTest.setNoise(%s)' % json.dumps(z.tolist())},
+        {'click': '#all-digits'}, read_canvas('#sheet'),
+        {'eval': "async () => document.querySelector('#timing').textContent"},
+        {'eval': 'async () => window.dcganTest.timeGrid()'},
+        {'eval': "async () => [document.querySelector('#sheet').width, "
+                 "document.querySelector('#sheet').height]"},
+    ])
+    assert sorted(results[2]) == batches
+    sheet = results[5]
+    assert (sheet['width'], sheet['height']) == (28 * spec['n_classes'], 28)
+    grey = numpy.array(sheet['grey'], numpy.float64).reshape(28, 28 * spec['n_classes'])
+    for label in range(spec['n_classes']):
+        expected = 255 - 255 * forward(z, label)
+        worst = numpy.abs(grey[:, 28 * label:28 * (label + 1)] - expected).max()
+        assert worst <= grey_tolerance(spec), 'digit %d differs from Chainer by %.1f grey ' \
+            'levels' % (label, worst)
+    assert 'all digits' in results[6]
+    assert results[7] > 0 and results[8] == [280, 280]
 
 
 def path_through(points, per_segment=8):

@@ -1,17 +1,21 @@
-"""preprocess.py on synthetic images: the SPEC (mnist_style) and the photo stage (to_ink)."""
+"""preprocess.py and photo_ink.py on synthetic images: the SPEC (mnist_style) and the photo
+stage (to_ink, read_gray)."""
 import io
 
 import numpy
 from PIL import Image, ImageDraw
 import pytest
 
-import preprocess
-from preprocess import CENTRE, NoDigit, mnist_style, to_ink
+import photo_ink
+from photo_ink import to_ink
+from preprocess import CENTRE, NoDigit, centre_of_mass, mnist_style
 
 
-def centre_of_mass(a):
-    rows, cols = numpy.arange(a.shape[0]), numpy.arange(a.shape[1])
-    return (a.sum(axis=1) @ rows / a.sum(), a.sum(axis=0) @ cols / a.sum())
+def assert_centred(image, name=None):
+    """Whole-pixel shifts leave the centre of mass up to half a pixel from CENTRE: exactly
+    half for a symmetric digit of even size (plus float32 rounding)."""
+    cy, cx = centre_of_mass(image)
+    assert max(abs(cy - CENTRE), abs(cx - CENTRE)) <= 0.5 + 1e-5, (name, cy, cx)
 
 
 def bbox(mask):
@@ -57,8 +61,7 @@ def test_mnist_style_follows_the_spec(name):
     assert max(height, width) == 20 and min(height, width) >= 1
     top, bottom, left, right = bbox(out > 0.1)
     assert bottom - top < 20 and right - left < 20
-    cy, cx = centre_of_mass(out)
-    assert abs(cy - CENTRE) <= 0.5 and abs(cx - CENTRE) <= 0.5
+    assert_centred(out, name)
 
 
 def test_mnist_style_clamps_the_shift_to_keep_the_digit_inside():
@@ -70,7 +73,7 @@ def test_mnist_style_clamps_the_shift_to_keep_the_digit_inside():
     out = mnist_style(a)
     top, bottom, left, right = bbox(out > 0)
     assert bottom == 27 and bottom - top + 1 == 20     # clamped at the bottom edge
-    assert abs(centre_of_mass(out)[1] - CENTRE) <= 0.5
+    assert abs(centre_of_mass(out)[1] - CENTRE) <= 0.5 + 1e-5
 
 
 def test_mnist_style_keeps_mnist_digits(mnist_dir):
@@ -78,12 +81,18 @@ def test_mnist_style_keeps_mnist_digits(mnist_dir):
     images, _ = load_mnist('test', mnist_dir)
     for image in images[:20, 0]:
         out = mnist_style(image)
-        cy, cx = centre_of_mass(out)
-        assert abs(cy - CENTRE) <= 0.5 and abs(cx - CENTRE) <= 0.5
+        assert_centred(out)
         shifted = numpy.corrcoef(out.ravel(), image.ravel())[0, 1]
         best = max(numpy.corrcoef(numpy.roll(out, (dy, dx), (0, 1)).ravel(), image.ravel())[0, 1]
                    for dy in (-1, 0, 1) for dx in (-1, 0, 1))
         assert best > 0.97, shifted      # the same digit, moved by at most a pixel
+
+
+def test_centre_is_where_mnist_digits_have_it(mnist_dir):
+    from mnist_data import load_mnist
+    images, _ = load_mnist('test', mnist_dir)
+    centres = numpy.array([centre_of_mass(image) for image in images[:, 0]])
+    assert numpy.abs(centres.mean(axis=0) - CENTRE).max() < 0.05
 
 
 @pytest.mark.parametrize('empty', [numpy.zeros((30, 30)), numpy.zeros((0, 0)),
@@ -142,7 +151,7 @@ def test_components_join_diagonal_neighbours():
                         [0, 1, 0, 1],
                         [0, 0, 0, 0],
                         [1, 1, 0, 1]], bool)
-    labels, boxes = preprocess.components(mask)
+    labels, boxes = photo_ink.components(mask)
     assert labels.max() == 4 and len(boxes) == 5
     assert labels[0, 0] == labels[1, 1] != labels[0, 3]
     assert labels[3, 0] == labels[3, 1] and (labels == 0).sum() == (~mask).sum()
@@ -161,18 +170,18 @@ def test_read_gray_applies_exif_orientation_and_flattens_transparency():
     pixels[:5, :5] = 255                                # white corner, top left
     exif = Image.Exif()
     exif[0x0112] = 3                                    # orientation: rotated 180 degrees
-    gray = preprocess.read_gray(encoded(Image.fromarray(pixels), format='PNG', exif=exif))
+    gray = photo_ink.read_gray(encoded(Image.fromarray(pixels), format='PNG', exif=exif))
     assert gray.shape == (20, 30) and gray[-1, -1] == 1 and gray[0, 0] == 0
 
     for stroke in (0, 255):                             # black or white ink on transparency
         rgba = numpy.zeros((40, 40, 4), numpy.uint8)
         rgba[..., :3] = stroke
         rgba[10:30, 18:22, 3] = 255
-        gray = preprocess.read_gray(encoded(Image.fromarray(rgba, 'RGBA'), format='PNG'))
+        gray = photo_ink.read_gray(encoded(Image.fromarray(rgba, 'RGBA'), format='PNG'))
         ink = to_ink(gray)
         assert ink[20, 20] == 1 and ink[0, 0] == 0
 
 
 def test_read_gray_rejects_other_files():
     with pytest.raises(OSError):
-        preprocess.read_gray(io.BytesIO(b'not an image at all'))
+        photo_ink.read_gray(io.BytesIO(b'not an image at all'))

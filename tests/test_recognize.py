@@ -4,8 +4,8 @@ import re
 import numpy
 from PIL import Image, ImageFilter
 
-from cli_helpers import run_script, shipped_recogniser
 from mnist_data import load_mnist
+from script_helpers import assert_one_line_error, run_script, shipped_recogniser
 
 DIGITS = range(10)      # the first ten MNIST test digits
 
@@ -42,7 +42,7 @@ def variants(digit, seed):
     }
 
 
-def test_recognises_digits_and_reports_bad_files(root, tmp_path, mnist_dir):
+def test_recognises_digits_and_reports_bad_files(tmp_path, mnist_dir):
     shipped_recogniser()
     images, labels = load_mnist('test', mnist_dir)
     files, expected = [], {}
@@ -57,7 +57,7 @@ def test_recognises_digits_and_reports_bad_files(root, tmp_path, mnist_dir):
     bad = [str(tmp_path / name) for name in ('text.png', 'blank.png', 'missing.png')]
     order = files[:7] + bad[:2] + files[7:30] + bad[2:] + files[30:]
 
-    done = run_script(root, 'recognize.py', *order)
+    done = run_script('recognize.py', *order)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert [line.split(' ')[0] for line in lines] == [f for f in order if f not in bad]
@@ -77,22 +77,21 @@ def test_recognises_digits_and_reports_bad_files(root, tmp_path, mnist_dir):
     assert errors[2] == 'error: %s: no such file' % bad[2]
 
 
-def test_confident_on_a_clean_digit(root, tmp_path, mnist_dir):
+def test_confident_on_a_clean_digit(tmp_path, mnist_dir):
     shipped_recogniser()
     images, labels = load_mnist('test', mnist_dir)
     as_image(1 - images[0, 0]).save(tmp_path / 'seven.png')
-    done = run_script(root, 'recognize.py', 'seven.png', cwd=tmp_path)
+    done = run_script('recognize.py', 'seven.png', cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     _, digit, probability = done.stdout.split()
     assert int(digit) == labels[0] == 7 and float(probability) > 0.9
 
 
-def test_unusable_recogniser_is_a_one_line_error(root, tmp_path):
+def test_unusable_recogniser_is_a_one_line_error(tmp_path):
     (tmp_path / 'recogniser.npz').write_text('not weights')
     (tmp_path / 'recogniser_args.json').write_text('{"ch": 32, "n_units": 128}')
     as_image(numpy.zeros((28, 28))).save(tmp_path / 'x.png')
     for weights in ('recogniser.npz', 'missing.npz'):
-        done = run_script(root, 'recognize.py', '--recogniser', tmp_path / weights,
+        done = run_script('recognize.py', '--recogniser', tmp_path / weights,
                           tmp_path / 'x.png')
-        assert done.returncode == 2 and done.stderr.startswith('error: ')
-        assert done.stderr.count('\n') == 1, done.stderr
+        assert_one_line_error(done)

@@ -8,9 +8,10 @@ import numpy
 import pytest
 from PIL import Image
 
+import checkpoints
 import visualize
-from networks import Discriminator, Generator, MODEL_CONTRACT
-from script_helpers import assert_ok, data_dir_or_fail, run_script
+from networks import Discriminator, Generator
+from script_helpers import assert_final_files_only, assert_quiet_run, saved_model_args, train
 
 N = 5            # iterations; snapshots every 2, so the run ends between two intervals
 ARGS = ['--gpu', -1, '--iterations', N, '--batchsize', 16, '--snapshot-interval', 2,
@@ -20,18 +21,14 @@ ARGS = ['--gpu', -1, '--iterations', N, '--batchsize', 16, '--snapshot-interval'
 @pytest.fixture(scope='module')
 def run(mnist_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp('dcgan') / 'out'
-    done = run_script('train_gan.py', *ARGS, '--data-dir', data_dir_or_fail(mnist_dir),
-                      '--out', out)
-    assert_ok(done)
-    return out, done
+    return out, train('train_gan.py', out, mnist_dir, *ARGS)
 
 
 def test_run_prints_header_and_no_errors(run):
     out, done = run
-    assert done.stdout.startswith('conditional DCGAN | device: @numpy | minibatch: 16 | '
-                                  '%d iterations' % N)
+    assert_quiet_run(done, 'conditional DCGAN | device: @numpy | minibatch: 16 | '
+                           '%d iterations' % N)
     assert 'resumed' not in done.stdout
-    assert 'Traceback' not in done.stderr and 'error' not in done.stderr.lower()
 
 
 def test_log_has_finite_losses_up_to_the_last_iteration(run):
@@ -73,19 +70,13 @@ def test_weights_args_and_snapshot_files(run):
     assert {'gen_iter_4.npz', 'gen_iter_%d.npz' % N, 'dis_iter_4.npz',
             'dis_iter_%d.npz' % N} <= files
     assert not {'gen_iter_2.npz', 'dis_iter_2.npz'} & files
-    assert [name for name in files if name.startswith('snapshot_iter_')] == \
-        ['snapshot_iter_%d' % N]
-    assert not [name for name in files if name.startswith(('tmp', '.'))]
+    assert_final_files_only(out, N)
 
 
 def test_generator_args_rebuild_the_saved_generator(run):
     out, _ = run
-    with open(out / 'generator_args.json') as f:
-        args = json.load(f)
-    assert args.pop('contract') == MODEL_CONTRACT
-    assert args == Generator().model_args()            # the defaults were used
-    gen = Generator(**args)
-    chainer.serializers.load_npz(str(out / ('gen_iter_%d.npz' % N)), gen)
+    assert saved_model_args(out, 'generator') == Generator().model_args()   # the defaults
+    gen = checkpoints.load_generator(str(out / ('gen_iter_%d.npz' % N)))
     images = visualize.preview_images(gen, rows=2, seed=0)
     assert images.shape == (20, 1, 28, 28) and 0 <= images.min() and images.max() <= 1
     dis = Discriminator()

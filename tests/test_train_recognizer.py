@@ -1,16 +1,17 @@
 """train_recognizer.py end to end (a short CPU run as a subprocess) and its data transform."""
 import json
 import math
-import os
 
 import chainer
 import numpy
 import pytest
 from PIL import Image
 
+import checkpoints
 from mnist_data import load_mnist
-from networks import MODEL_CONTRACT, Recogniser
-from script_helpers import assert_ok, data_dir_or_fail, run_script
+from networks import Recogniser
+from script_helpers import (assert_final_files_only, assert_quiet_run, data_dir_or_fail,
+                            saved_model_args, train)
 import train_recognizer
 
 N = 4
@@ -21,17 +22,12 @@ ARGS = ['--gpu', -1, '--iterations', N, '--batchsize', 16, '--snapshot-interval'
 @pytest.fixture(scope='module')
 def run(mnist_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp('recogniser') / 'out'
-    done = run_script('train_recognizer.py', *ARGS, '--data-dir', data_dir_or_fail(mnist_dir),
-                      '--out', out)
-    assert_ok(done)
-    return out, done
+    return out, train('train_recognizer.py', out, mnist_dir, *ARGS)
 
 
 def test_run_prints_header_and_no_errors(run):
     out, done = run
-    assert done.stdout.startswith('recogniser | device: @numpy | minibatch: 16 | '
-                                  '%d iterations' % N)
-    assert 'Traceback' not in done.stderr and 'error' not in done.stderr.lower()
+    assert_quiet_run(done, 'recogniser | device: @numpy | minibatch: 16 | %d iterations' % N)
 
 
 def test_log_has_training_and_validation_metrics(run):
@@ -56,20 +52,13 @@ def test_plots_weights_and_snapshot(run):
         with Image.open(out / name) as image:
             image.verify()
             assert image.format == 'PNG'
-    files = set(os.listdir(out))
-    assert [name for name in files if name.startswith('snapshot_iter_')] == \
-        ['snapshot_iter_%d' % N]
-    assert not [name for name in files if name.startswith(('tmp', '.'))]
+    assert_final_files_only(out, N)
 
 
 def test_saved_recogniser_rebuilds_from_its_args(run, mnist_dir):
     out, _ = run
-    with open(out / 'recogniser_args.json') as f:
-        args = json.load(f)
-    assert args.pop('contract') == MODEL_CONTRACT
-    assert args == Recogniser().model_args()
-    recogniser = Recogniser(**args)
-    chainer.serializers.load_npz(str(out / 'recogniser.npz'), recogniser)
+    assert saved_model_args(out, 'recogniser') == Recogniser().model_args()   # the defaults
+    recogniser = checkpoints.load_recogniser(str(out / 'recogniser.npz'))
     images, _ = load_mnist('test', data_dir_or_fail(mnist_dir))
     with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
         y = recogniser(images[:8]).array

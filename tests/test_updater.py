@@ -8,6 +8,7 @@ import pytest
 from mnist_data import load_mnist
 from networks import Discriminator, Generator
 from script_helpers import data_dir_or_fail
+from train_gan import make_optimizer
 from updater import GANUpdater
 
 BATCH = 16
@@ -22,10 +23,7 @@ def digits(mnist_dir):
 def make_updater(digits, gen, dis, shuffle=False):
     iterator = chainer.iterators.SerialIterator(
         chainer.datasets.TupleDataset(*digits), BATCH, shuffle=shuffle)
-    optimizers = {}
-    for name, model in (('gen', gen), ('dis', dis)):
-        optimizers[name] = chainer.optimizers.Adam(alpha=2e-4, beta1=0.5)
-        optimizers[name].setup(model)
+    optimizers = {'gen': make_optimizer(gen), 'dis': make_optimizer(dis)}
     return GANUpdater(iterator, optimizers, models=(gen, dis),
                       device=chainer.get_device('@numpy'))
 

@@ -5,6 +5,7 @@ import chainer
 import numpy
 
 from networks import Discriminator, Generator
+from train_gan import make_optimizer
 import updater as updater_module
 from updater import GANUpdater
 
@@ -26,10 +27,7 @@ def train(steps, monkeypatch=None, full_backward=False):
     labels = rng.randint(0, 10, 2 * BATCH).astype(numpy.int32)
     iterator = chainer.iterators.SerialIterator(
         chainer.datasets.TupleDataset(images, labels), BATCH, shuffle=False)
-    optimizers = {}
-    for name, model in (('gen', gen), ('dis', dis)):
-        optimizers[name] = chainer.optimizers.Adam(alpha=2e-4, beta1=0.5)
-        optimizers[name].setup(model)
+    optimizers = {'gen': make_optimizer(gen), 'dis': make_optimizer(dis)}
     updater = GANUpdater(iterator, optimizers, models=(gen, dis),
                          device=chainer.get_device('@numpy'))
     if full_backward:

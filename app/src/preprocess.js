@@ -9,14 +9,18 @@
  *      side rounded half to even like Python's round, at least 1 px): area averaging
  *      (Pillow's BOX) to shrink, bilinear to enlarge, computed as Pillow computes them
  *   5. paste into a 28x28 zero image so the intensity-weighted centre of mass lands on
- *      pixel-index coordinates (13.5, 13.5): whole-pixel shift floor(x + 0.5), clamped
- *      so the digit stays inside the frame
+ *      pixel-index coordinates (CENTRE, CENTRE) = (14, 14), where MNIST's own digits have
+ *      it: whole-pixel shift floor(CENTRE - centre + 0.5), the centre snapped to 1/1024 px
+ *      first, clamped so the digit stays inside the frame
  *   6. values in [0, 1], ink = 1 (MNIST's convention): divided by the maximum
  */
 
 export const IMAGE_SIZE = 28;
 export const BOX_SIZE = 20;
 export const INK_THRESHOLD = 0.1;
+// MNIST's mean centre of mass (test set: rows 13.99, columns 14.01), not the frame's middle
+// (13.5): the recogniser learnt digits placed there.
+export const CENTRE = 14;
 
 /**
  * Ink of an RGBA ImageData-like object ({data, width, height}) drawn dark on white:
@@ -173,11 +177,13 @@ export function preprocess(ink, width, height) {
   }
   for (let i = 0; i < digit.length; i++) digit[i] /= top;   // brightest pixel = 1
 
+  // A symmetric digit of even size is exactly half a pixel from any whole-pixel shift;
+  // snapping keeps float rounding (ours and NumPy's differ) from breaking that tie.
+  const snap = (v) => Math.floor(v * 1024 + 0.5) / 1024;
   const centre = centreOfMass(digit, newWidth, newHeight);
-  const middle = (IMAGE_SIZE - 1) / 2;                        // 13.5
   const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
-  const dx = clamp(Math.floor(middle - centre.x + 0.5), 0, IMAGE_SIZE - newWidth);
-  const dy = clamp(Math.floor(middle - centre.y + 0.5), 0, IMAGE_SIZE - newHeight);
+  const dx = clamp(Math.floor(CENTRE - snap(centre.x) + 0.5), 0, IMAGE_SIZE - newWidth);
+  const dy = clamp(Math.floor(CENTRE - snap(centre.y) + 0.5), 0, IMAGE_SIZE - newHeight);
 
   const out = new Float32Array(IMAGE_SIZE * IMAGE_SIZE);
   for (let y = 0; y < newHeight; y++) {

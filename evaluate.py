@@ -232,9 +232,11 @@ def main(argv=None):
     values, per_label = measure(*sets)
     checks = verdicts(values)
     print(table(values, per_label, checks, len(images), len(test_x)))
+    def shown(path):  # relative paths: the JSON is shipped and read on other machines
+        return path and os.path.relpath(path)
     cli.write_json(args.json, {
-        'source': {'generator': args.generator, 'samples': args.samples},
-        'recogniser': args.recogniser, 'seed': args.seed,
+        'source': {'generator': shown(args.generator), 'samples': shown(args.samples)},
+        'recogniser': shown(args.recogniser), 'seed': args.seed,
         'n_generated': len(images), 'n_real_test': len(test_x), 'n_real_train': len(pick),
         'metrics': values, 'targets': checks, 'per_label': per_label})
     save_png(grid, args.grid, scale=2)

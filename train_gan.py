@@ -14,12 +14,14 @@ import compat  # noqa: F401  (must come first: makes chainer import on today's s
 import chainer
 from chainer.training import extensions
 
+import checkpoints
 import cli
 from mnist_data import load_mnist
 from networks import Discriminator, Generator
 import training
 from updater import GANUpdater
 from visualize import out_generated_image
+from ema import GeneratorEMA
 
 
 def parse_args(argv=None):
@@ -31,6 +33,22 @@ def parse_args(argv=None):
                         help="generator channels at 7x7 (default %(default)s)")
     parser.add_argument('--dis-ch', type=int, default=64,
                         help="discriminator's first-layer channels (default %(default)s)")
+    parser.add_argument('--gen-lr', type=float, default=2e-4,
+                        help="generator's Adam learning rate (default %(default)s)")
+    parser.add_argument('--dis-lr', type=float, default=2e-4,
+                        help="discriminator's Adam learning rate (default %(default)s)")
+    parser.add_argument('--lr-decay-start', type=float, default=None, metavar='FRACTION',
+                        help='from this fraction of the run on, both learning rates fall '
+                             'linearly to 0 at its end (e.g. 0.5; default: constant)')
+    parser.add_argument('--ema', type=float, default=0.999,
+                        help="decay of the moving average of G's weights saved as "
+                             'gen_ema_iter_<N>.npz; 0 turns it off (default %(default)s)')
+    parser.add_argument('--init-generator', default=None, metavar='GEN_NPZ',
+                        help='start G from these weights (gen_iter_<N>.npz with its '
+                             'generator_args.json, whose sizes replace --n-hidden/--gen-ch); '
+                             'D starts fresh, so pair it with --dis-warmup')
+    parser.add_argument('--dis-warmup', type=int, default=0,
+                        help='first iterations in which only D trains (default %(default)s)')
     parser.add_argument('--preview-interval', type=int, default=500,
                         help='iterations between preview grids (default %(default)s)')
     args = parser.parse_args(argv)
@@ -38,7 +56,20 @@ def parse_args(argv=None):
     for name in ('n_hidden', 'gen_ch', 'dis_ch', 'preview_interval'):
         if getattr(args, name) <= 0:
             raise cli.UserError('--%s must be a positive integer' % name.replace('_', '-'))
+    for name in ('gen_lr', 'dis_lr'):
+        if not 0 < getattr(args, name) < 1:
+            raise cli.UserError('--%s must be between 0 and 1' % name.replace('_', '-'))
+    if args.lr_decay_start is not None and not 0 <= args.lr_decay_start < 1:
+        raise cli.UserError('--lr-decay-start is a fraction of the run, from 0 to below 1')
+    if args.dis_warmup < 0:
+        raise cli.UserError('--dis-warmup must be 0 or a positive number of iterations')
+    if not 0 <= args.ema < 1:
+        raise cli.UserError('--ema must be 0 (off) or a decay below 1, such as 0.999')
     return args
+
+
+def total_iterations(args, n_train):
+    return args.iterations or -(-args.epoch * n_train // args.batchsize)
 
 
 def make_optimizer(model, alpha=2e-4, beta1=0.5):
@@ -52,15 +83,29 @@ def main(argv=None):
     device = training.setup('conditional DCGAN', args)
     train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
 
-    gen = Generator(n_hidden=args.n_hidden, ch=args.gen_ch)
+    if args.init_generator:
+        gen = checkpoints.load_generator(args.init_generator)
+    else:
+        gen = Generator(n_hidden=args.n_hidden, ch=args.gen_ch)
     dis = Discriminator(ch=args.dis_ch)
     gen.to_device(device)
     dis.to_device(device)
 
     iterator = chainer.iterators.SerialIterator(train, args.batchsize)
-    updater = GANUpdater(iterator, {'gen': make_optimizer(gen), 'dis': make_optimizer(dis)},
-                         models=(gen, dis), device=device)
+    optimizers = {'gen': make_optimizer(gen, args.gen_lr), 'dis': make_optimizer(dis, args.dis_lr)}
+    updater = GANUpdater(iterator, optimizers, models=(gen, dis), device=device,
+                         dis_warmup=args.dis_warmup)
     trainer = training.make_trainer(updater, args)
+    if args.lr_decay_start is not None:
+        end = total_iterations(args, len(train))
+        start = int(args.lr_decay_start * end)
+        for name, optimizer in optimizers.items():
+            trainer.extend(extensions.LinearShift('alpha', (optimizer.alpha, 0.0), (start, end),
+                                                  optimizer), name=name + '_lr_decay')
+    if args.ema:
+        save_every = training.IntervalOrEndTrigger(args.snapshot_interval, 'iteration',
+                                                   training.stop_trigger(args))
+        trainer.extend(GeneratorEMA(gen, args.ema, save_every), name='gen_ema')
 
     snapshot = training.add_snapshot_and_log(
         trainer, args, ['gen/loss', 'dis/loss'], {'loss.png': ['gen/loss', 'dis/loss']})

@@ -12,9 +12,10 @@ class GANUpdater(chainer.training.updaters.StandardUpdater):
     becoming over-confident on real digits, which steadies G's gradients.
     """
 
-    def __init__(self, *args, real_label=0.9, **kwargs):
+    def __init__(self, *args, real_label=0.9, dis_warmup=0, **kwargs):
         self.gen, self.dis = kwargs.pop('models')
         self.real_label = real_label
+        self.dis_warmup = dis_warmup      # first iterations that train D only
         super().__init__(*args, **kwargs)
 
     def loss_dis(self, dis, y_real, y_fake):
@@ -47,7 +48,8 @@ class GANUpdater(chainer.training.updaters.StandardUpdater):
         update_from(dis_optimizer, self.loss_dis(dis, y_real, y_fake))
         # The same fake batch trains G; its graph through D is reused (D's weights as just
         # updated in place, as `optimizer.update(lossfun)` would use them).
-        update_from(gen_optimizer, self.loss_gen(gen, y_fake))
+        if self.iteration >= self.dis_warmup:
+            update_from(gen_optimizer, self.loss_gen(gen, y_fake))
         if self.auto_new_epoch and iterator.is_new_epoch:  # as StandardUpdater does
             gen_optimizer.new_epoch(auto=True)
             dis_optimizer.new_epoch(auto=True)

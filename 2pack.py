@@ -14,8 +14,6 @@ which tells the app shapes, ranges, label order, z prior and where the weights c
 Everything is built in a folder beside <out> and renamed into place at the end, so <out>
 holds either the complete old set or the complete new one.
 """
-import compat  # noqa: F401  (must come first: makes chainer and webdnn import)
-
 import argparse
 import contextlib
 import json
@@ -25,10 +23,8 @@ import sys
 import tempfile
 import time
 
-import checkpoints
-import cli
-import onnx_export
-import webdnn_export as export
+from digitgan import checkpoints, cli, onnx_export  # first: makes chainer importable
+from digitgan import webdnn_export as export
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # What 2pack.py writes into --out; anything else there means --out points somewhere wrong.

@@ -7,14 +7,16 @@ PORT ?= 8000
 MNIST_DATA_DIR ?= $(abspath $(wildcard ../shared/data/mnist))
 export MNIST_DATA_DIR
 
-.PHONY: setup system-deps demo build test bench clean
+.PHONY: setup system-deps demo build lint test bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade 'setuptools<70' wheel 'numpy==1.26.4'
 	$(PY) -m pip install -q --no-build-isolation -r requirements.txt
+	# the library package, editable: the scripts, tests and bench/ import it from here
+	$(PY) -m pip install -q --no-build-isolation --no-deps -e .
 	touch $@
 
 # numjs pulls in sharp, whose install script downloads libvips; numjs only uses it under Node.
@@ -33,7 +35,10 @@ build: dist/index.html
 demo: setup build
 	$(PY) serve.py --port $(PORT)
 
-test: setup system-deps build
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup system-deps build lint
 	$(PY) -m pytest tests
 
 # Bench-only Python packages (PyTorch, onnxruntime): see bench/requirements.txt for --no-deps.

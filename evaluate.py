@@ -17,19 +17,17 @@ in eval mode, on N generated digits per label and on the real MNIST test digits:
 Prints a table, writes it as JSON (--json, default evaluation.json beside the snapshot) and a
 grid of samples, one column per digit, as a PNG (--grid, default samples.png beside the JSON).
 """
-import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
-
 import os
+
+from digitgan import checkpoints, cli  # first: makes chainer importable
+from digitgan.metrics import frechet_distance, spread, weighted_stats
+from digitgan.mnist_data import load_mnist
+from digitgan.networks import N_CLASSES
+from digitgan.visualize import digit_grid, generate, save_png
 
 import chainer
 import numpy
 
-import checkpoints
-import cli
-from metrics import frechet_distance, spread, weighted_stats
-from mnist_data import load_mnist
-from networks import N_CLASSES
-from visualize import digit_grid, generate, save_png
 
 TARGETS = {  # value name: (comparison, target)
     'conditional_accuracy': ('>=', 0.99),

@@ -9,17 +9,15 @@
 the shipped one), with generator_args.json beside them. --seed makes the draw repeatable.
 The npz holds `images` (float32, (N, 28, 28), in [0, 1], ink = 1) and `labels` (int64, (N,)).
 """
-import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
-
 import math
 import os
 
+from digitgan import checkpoints, cli  # first: makes chainer importable
+from digitgan.networks import N_CLASSES
+from digitgan.visualize import digit_grid, generate, save_png
+
 import numpy
 
-import checkpoints
-import cli
-from networks import N_CLASSES
-from visualize import digit_grid, generate, save_png
 
 BATCH = 500
 

@@ -12,17 +12,12 @@ A file that cannot be read or holds no digit gets `error: FILE: reason` on stder
 files are still recognised, and the exit status is 1. --recogniser picks the weights (default
 result-recogniser/recogniser.npz, with recogniser_args.json beside them).
 """
-import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
-
 import sys
+
+from digitgan import checkpoints, cli, photo_ink, preprocess  # first: makes chainer importable
 
 import chainer
 import chainer.functions as F
-
-import checkpoints
-import cli
-import photo_ink
-import preprocess
 
 
 def parse_args(argv=None):

@@ -9,19 +9,15 @@ preview/image<iteration>.png (rows: one z each, columns: digits 0-9), gen_iter_<
 dis_iter_<N>.npz weights, generator_args.json, and a trainer snapshot that the same command
 resumes from automatically.
 """
-import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
+from digitgan import checkpoints, cli, training  # first: makes chainer importable
+from digitgan.mnist_data import load_mnist
+from digitgan.networks import Discriminator, Generator
+from digitgan.updater import GANUpdater
+from digitgan.visualize import out_generated_image
+from digitgan.ema import GeneratorEMA
 
 import chainer
 from chainer.training import extensions
-
-import checkpoints
-import cli
-from mnist_data import load_mnist
-from networks import Discriminator, Generator
-import training
-from updater import GANUpdater
-from visualize import out_generated_image
-from ema import GeneratorEMA
 
 
 def parse_args(argv=None):

@@ -10,16 +10,13 @@ and recogniser_args.json. Training images are shifted by up to --shift pixels at
 which makes the network tolerant to the imperfect centring of hand-drawn digits.
 Validation runs on the 10,000 test images after every epoch (--test-limit N: the first N).
 """
-import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
+from digitgan import cli, training  # first: makes chainer importable
+from digitgan.mnist_data import load_mnist
+from digitgan.networks import Recogniser
 
 import chainer
 from chainer.training import extensions
 import numpy
-
-import cli
-from mnist_data import load_mnist
-from networks import Recogniser
-import training
 
 
 def random_shift(max_shift, rng=numpy.random):

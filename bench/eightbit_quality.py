@@ -20,7 +20,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
-import compat  # noqa: E402,F401
+import digitgan  # noqa: E402,F401
 import numpy  # noqa: E402
 
 import run as bench  # noqa: E402
@@ -65,7 +65,7 @@ def evaluate(samples_path, json_path, real):
 
 def predictions(images, recogniser_npz):
     import chainer
-    import checkpoints
+    from digitgan import checkpoints
     rec = checkpoints.load_network('recogniser', recogniser_npz)
     out = []
     with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
@@ -75,8 +75,8 @@ def predictions(images, recogniser_npz):
 
 
 def measure(contract, per_label=500, real=2000, seed=0, log=bench.log):
-    import checkpoints
-    import webdnn_export
+    from digitgan import checkpoints
+    from digitgan import webdnn_export
     net = checkpoints.load_network('generator', bench.source_npz(contract, 'generator'))
     labels = numpy.repeat(numpy.arange(net.n_classes), per_label)
     z = numpy.random.RandomState(seed).standard_normal(

@@ -35,7 +35,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
-import compat  # noqa: E402,F401  (before chainer and webdnn)
+import digitgan  # noqa: E402,F401  (before chainer and webdnn)
 import numpy  # noqa: E402
 
 import serve  # noqa: E402
@@ -235,7 +235,7 @@ def write_tfjs_weights(net, folder):
 
 def peer_models(net, folder):
     """generator.onnx (onnx_export.py, as 2pack.py --onnx writes it) and tfjs weights."""
-    import onnx_export
+    from digitgan import onnx_export
     os.makedirs(folder, exist_ok=True)
     onnx_export.save_generator(net, os.path.join(folder, 'generator.onnx'))
     write_tfjs_weights(net, os.path.join(folder, 'tfjs'))
@@ -349,8 +349,8 @@ def max_difference(outputs, reference):
 
 
 def browser_benchmark(contract, quick):
-    import checkpoints
-    import webdnn_export
+    from digitgan import checkpoints
+    from digitgan import webdnn_export
     net = checkpoints.load_network('generator', source_npz(contract, 'generator'))
     rng = numpy.random.RandomState(0)
     n = net.n_classes

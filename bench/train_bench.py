@@ -47,13 +47,13 @@ def full_backward_update(optimizer, loss):
 def chainer_stepper(batchsize, full_backward=False):
     """(step(), {'generator': n, 'discriminator': n}) for the project's own GAN step."""
     sys.path.insert(0, ROOT)
-    import compat  # noqa: F401
+    import digitgan  # noqa: F401
     import chainer
     import numpy
-    from networks import Discriminator, Generator
+    from digitgan.networks import Discriminator, Generator
     from train_gan import make_optimizer
-    import updater as updater_module
-    from updater import GANUpdater
+    from digitgan import updater as updater_module
+    from digitgan.updater import GANUpdater
     if full_backward:
         updater_module.update_from = full_backward_update
 

@@ -3,15 +3,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
-import compat  # noqa: E402,F401  (before anything imports chainer or webdnn)
-import serve  # noqa: E402
+import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
+import serve
 
 
 @pytest.fixture(scope='session')

@@ -11,7 +11,6 @@ vary with the input and the effect of 8-bit weights on them can be measured.
 import json
 import os
 import re
-import sys
 import time
 import types
 
@@ -19,15 +18,14 @@ import numpy
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
-import compat  # noqa: E402,F401
-import chainer  # noqa: E402
-import chainer.links as L  # noqa: E402
+import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
+import chainer
+import chainer.links as L
 
-from mnist_data import load_mnist  # noqa: E402
-import networks  # noqa: E402
-from script_helpers import run_script, save_snapshot  # noqa: E402
+from digitgan.mnist_data import load_mnist
+from digitgan import networks
+from script_helpers import run_script, save_snapshot
 
 GENERATOR_ITERATION = 3
 READOUT_IMAGES = 500

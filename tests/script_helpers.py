@@ -11,15 +11,14 @@ import time
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
-import compat  # noqa: E402,F401  (before chainer)
-import chainer  # noqa: E402
-import numpy  # noqa: E402
+import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
+import chainer
+import numpy
 
-import checkpoints  # noqa: E402
-import cli  # noqa: E402
-import networks  # noqa: E402
+from digitgan import checkpoints
+from digitgan import cli
+from digitgan import networks
 
 
 def script_env(**extra):
@@ -63,8 +62,8 @@ def data_dir_or_fail(mnist_dir):
     loader's download cache, filled from the mirrors if needed."""
     if mnist_dir:
         return mnist_dir
-    import mnist_data
-    from cli import UserError
+    from digitgan import mnist_data
+    from digitgan.cli import UserError
     try:
         for name in mnist_data.FILES:
             mnist_data.locate(name)

@@ -8,9 +8,9 @@ import pytest
 
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
 from export_fixtures import GENERATOR_ITERATION, run_2pack  # noqa: E402
-import networks  # noqa: E402
+from digitgan import networks  # noqa: E402
 from script_helpers import assert_one_line_error, save_snapshot  # noqa: E402
-from webdnn_export import sha256_of  # noqa: E402
+from digitgan.webdnn_export import sha256_of  # noqa: E402
 
 pytest_plugins = ['export_fixtures']
 
@@ -209,9 +209,3 @@ def test_refuses_to_replace_a_folder_it_did_not_write(export_snapshots, tmp_path
 
 def test_unknown_flag_is_one_line(tmp_path):
     assert_one_line_error(run_2pack('--eight-bit'), '--eight-bit')
-
-
-def test_first_import_is_compat(root):
-    with open(os.path.join(root, '2pack.py')) as f:
-        imports = [line for line in f if line.startswith(('import ', 'from '))]
-    assert imports[0].startswith('import compat')

@@ -9,9 +9,9 @@ import pytest
 
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
 from export_fixtures import convert  # noqa: E402
-import checkpoints  # noqa: E402
-import compat  # noqa: E402
-import webdnn_export  # noqa: E402
+from digitgan import checkpoints  # noqa: E402
+from digitgan import webdnn_patches
+from digitgan import webdnn_export  # noqa: E402
 
 pytest_plugins = ['export_fixtures']
 
@@ -24,7 +24,7 @@ def converted_fast(export_snapshots, tmp_path_factory):
 
 def test_onnx_generator_is_written_and_checked(converted_fast, export_snapshots):
     import onnx
-    import onnx_export
+    from digitgan import onnx_export
     entry = converted_fast.contract['generator_onnx']
     path = os.path.join(converted_fast.out, entry['file'])
     assert entry['bytes'] == os.path.getsize(path)
@@ -49,7 +49,7 @@ def test_batched_generators_share_the_single_ones_weights(converted_fast):
                                    'weight_webassembly.bin'), 'rb') as g:
                 assert f.read() == g.read()
     with open(os.path.join(converted_fast.out, 'generator', 'kernels_webassembly.cpp')) as f:
-        assert 'kh += SH' in f.read(), 'compat.COL2IM_WEBASSEMBLY was not used'
+        assert 'kh += SH' in f.read(), 'webdnn_patches.COL2IM_WEBASSEMBLY was not used'
 
 
 def test_simd_flags_are_set_and_removed(monkeypatch):
@@ -103,7 +103,7 @@ def test_col2im_kernel_matches_chainer(shape, tmp_path, monkeypatch):
     col_size, im_size = n * h2 * w2 * kh * kw * c1, n * h1 * w1 * c1
     values = {'N': n, 'C1': c1, 'H1': h1, 'W1': w1, 'H2': h2, 'W2': w2, 'KH': kh, 'KW': kw,
               'SH': sh, 'SW': sw, 'PH': ph, 'PW': pw}
-    kernel = compat.COL2IM_WEBASSEMBLY.replace('%%FUNC_NAME%%', 'col2im') \
+    kernel = webdnn_patches.COL2IM_WEBASSEMBLY.replace('%%FUNC_NAME%%', 'col2im') \
         .replace('%%META_BUFFER%%', 'meta_buffer') \
         .replace('%%LOAD_BUFFER(col2im_col)%%', 'COL').replace('%%LOAD_BUFFER(col2im_im)%%', 'IM')
     for name, value in values.items():
@@ -130,9 +130,9 @@ def test_col2im_kernel_matches_chainer(shape, tmp_path, monkeypatch):
 
 def test_col2im_patch_is_applied_once_and_only_to_the_known_kernel(monkeypatch):
     from webdnn.backend.webassembly.kernels import col2im
-    assert compat.patch_webdnn_col2im_webassembly()
-    assert col2im.template == compat.COL2IM_WEBASSEMBLY
-    assert compat.patch_webdnn_col2im_webassembly()        # idempotent
+    assert webdnn_patches.patch_webdnn_col2im_webassembly()
+    assert col2im.template == webdnn_patches.COL2IM_WEBASSEMBLY
+    assert webdnn_patches.patch_webdnn_col2im_webassembly()        # idempotent
     monkeypatch.setattr(col2im, 'template', '/* some other WebDNN */')
-    assert not compat.patch_webdnn_col2im_webassembly()
+    assert not webdnn_patches.patch_webdnn_col2im_webassembly()
     assert col2im.template == '/* some other WebDNN */'

@@ -2,8 +2,8 @@
 tested through the scripts (test_2pack.py, test_generate.py, test_recognize.py, ...)."""
 import pytest
 
-import checkpoints
-import cli
+from digitgan import checkpoints
+from digitgan import cli
 
 
 def test_newest_generator_is_chosen_by_number(tmp_path):

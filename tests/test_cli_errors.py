@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-import cli
-from mnist_data import FILES
+from digitgan import cli
+from digitgan.mnist_data import FILES
 from script_helpers import (ROOT, assert_ok, assert_one_line_error, data_dir_or_fail,
                             folder_state, run_script, script_env)
 import train_gan

@@ -27,7 +27,7 @@ def check(remove, action, with_compat):
         'import collections, sys, warnings',
         'import numpy',
         textwrap.dedent(remove),
-        'import compat' if with_compat else 'pass',
+        'import digitgan.compat' if with_compat else 'pass',
         'try:',
         textwrap.indent(textwrap.dedent(action), '    '),
         'except Exception as error:',
@@ -156,7 +156,7 @@ def test_compat_changes_nothing_where_the_pieces_exist():
                        ('numpy.distutils', 'numpy.distutils.system_info', 'pkg_resources')])
 
         before = state()
-        import compat
+        from digitgan import compat
         assert state() == before, 'compat replaced a piece that exists'
         assert sys.modules['numpy.distutils.system_info'].__file__.endswith('system_info.py')
         assert hasattr(sys.modules['pkg_resources'], 'WorkingSet')   # the real one
@@ -172,7 +172,7 @@ def test_compat_uses_the_real_modules_where_they_import():
     (Python 3.11, setuptools < 81 here), compat must not put its stand-ins in their place."""
     done = run_python('''
         import sys
-        import compat
+        from digitgan import compat
         system_info = sys.modules['numpy.distutils.system_info']
         print(getattr(system_info, '__file__', None) is not None,
               hasattr(sys.modules['pkg_resources'], 'WorkingSet'))
@@ -187,7 +187,7 @@ def test_apply_twice_keeps_the_first_replacements():
         import sys
         sys.modules['numpy.distutils'] = None
         sys.modules['pkg_resources'] = None
-        import compat
+        from digitgan import compat
         first = {name: sys.modules[name] for name in
                  ('numpy.distutils', 'numpy.distutils.system_info', 'pkg_resources')}
         compat.apply()

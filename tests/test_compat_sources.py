@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-import compat
+from digitgan import compat
 
 
 def original_source(module):

@@ -13,8 +13,8 @@ import chainer.links as L
 import numpy
 import pytest
 
-import compat
-import webdnn_export
+from digitgan import webdnn_patches
+from digitgan import webdnn_export
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WASM_FILES = {'graph_webassembly.json', 'kernels_webassembly.js', 'kernels_webassembly.wasm',
@@ -54,7 +54,7 @@ def emscripten(monkeypatch):
 def test_max_pooling_2d_converts_to_webdnn_max_pooling():
     from webdnn.graph import traverse
     from webdnn.graph.operators.max_pooling_2d import MaxPooling2D
-    assert compat.patch_webdnn_max_pooling_nd()
+    assert webdnn_patches.patch_webdnn_max_pooling_nd()
     graph = pooling_graph(numpy.zeros((1, 2, 6, 6), numpy.float32))
     pools = [op for op in traverse.listup_operators(graph) if isinstance(op, MaxPooling2D)]
     assert len(pools) == 1
@@ -65,7 +65,7 @@ def test_max_pooling_2d_converts_to_webdnn_max_pooling():
 
 def test_max_pooling_of_three_dimensions_is_still_refused():
     from webdnn.frontend.chainer import ChainerConverter
-    assert compat.patch_webdnn_max_pooling_nd()
+    assert webdnn_patches.patch_webdnn_max_pooling_nd()
     x = chainer.Variable(numpy.zeros((1, 1, 4, 4, 4), numpy.float32))
     with pytest.raises(NotImplementedError, match='2D only'):
         ChainerConverter().convert([x], [F.max_pooling_nd(x, 2)])
@@ -73,7 +73,7 @@ def test_max_pooling_of_three_dimensions_is_still_refused():
 
 def test_without_the_shim_max_pooling_does_not_convert():
     done = run_fresh('''
-        import compat, chainer, numpy, chainer.functions as F
+        import digitgan, chainer, numpy, chainer.functions as F
         from webdnn.frontend.chainer import ChainerConverter
         x = chainer.Variable(numpy.zeros((1, 2, 6, 6), numpy.float32))
         try:
@@ -89,7 +89,7 @@ def test_webassembly_save_completes_without_closure_compiler(tmp_path, monkeypat
                                                              emscripten):
     from webdnn.backend import generate_descriptor
     monkeypatch.setenv('EM_CLOSURE_COMPILER', 'no-such-closure-compiler')
-    assert compat.patch_webdnn_asmjs_fallback()
+    assert webdnn_patches.patch_webdnn_asmjs_fallback()
     generate_descriptor('webassembly', linear_graph()).save(str(tmp_path))
     files = set(os.listdir(tmp_path))
     assert WASM_FILES <= files
@@ -98,7 +98,7 @@ def test_webassembly_save_completes_without_closure_compiler(tmp_path, monkeypat
 
 def test_without_the_shim_webassembly_save_fails(tmp_path, emscripten):
     done = run_fresh('''
-        import compat, subprocess, sys
+        import digitgan, subprocess, sys
         sys.path.insert(0, 'tests')
         from test_compat_webdnn import linear_graph
         from webdnn.backend import generate_descriptor
@@ -115,9 +115,9 @@ def test_without_the_shim_webassembly_save_fails(tmp_path, emscripten):
 
 def test_asmjs_build_is_kept_where_closure_compiler_exists():
     done = run_fresh('''
-        import compat
+        from digitgan import webdnn_patches
         from webdnn.backend.webassembly.generator import GraphExecutionData
-        print(compat.patch_webdnn_asmjs_fallback(),
+        print(webdnn_patches.patch_webdnn_asmjs_fallback(),
               GraphExecutionData._compile_fallback_asmjs.__module__)
         ''', EM_CLOSURE_COMPILER=sys.executable)  # any executable stands in for it
     assert done.stdout.split() == ['False', 'webdnn.backend.webassembly.generator'], \

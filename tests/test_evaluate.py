@@ -6,8 +6,8 @@ import numpy
 from PIL import Image
 import pytest
 
-from metrics import frechet_distance, spread, weighted_stats
-from mnist_data import load_mnist
+from digitgan.metrics import frechet_distance, spread, weighted_stats
+from digitgan.mnist_data import load_mnist
 from script_helpers import assert_one_line_error, run_script, shipped_recogniser, tiny_generator
 
 

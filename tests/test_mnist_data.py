@@ -6,8 +6,8 @@ import socket
 import numpy
 import pytest
 
-import mnist_data
-from cli import UserError
+from digitgan import mnist_data
+from digitgan.cli import UserError
 from script_helpers import data_dir_or_fail
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

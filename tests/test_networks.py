@@ -3,7 +3,7 @@ import chainer
 import numpy
 import pytest
 
-from networks import (Discriminator, Generator, IMAGE_SHAPE, MODEL_CONTRACT, N_CLASSES,
+from digitgan.networks import (Discriminator, Generator, IMAGE_SHAPE, MODEL_CONTRACT, N_CLASSES,
                       NETWORKS, Recogniser)
 
 CONFIGS = {

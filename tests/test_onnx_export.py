@@ -2,10 +2,10 @@
 import numpy
 import pytest
 
-import compat  # noqa: F401  (before chainer)
+import digitgan  # noqa: F401  (before chainer)
 import chainer
-import networks
-import onnx_export
+from digitgan import networks
+from digitgan import onnx_export
 
 TOLERANCE = 1e-5
 

@@ -16,9 +16,9 @@ import shutil
 import numpy
 import pytest
 
-import compat  # noqa: F401  (before chainer)
+import digitgan  # noqa: F401  (before chainer)
 import chainer
-import networks
+from digitgan import networks
 
 
 READY = 'body[data-state="ready"]'

@@ -5,7 +5,7 @@ import json
 import numpy
 import pytest
 
-import preprocess
+from digitgan import preprocess
 
 SIZE = 280     # the drawing canvas
 

@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from script_helpers import (assert_ok, data_dir_or_fail, run_script, start_script, wait_for)
-import training
+from digitgan import training
 
 N = 30
 INTERVAL = 5

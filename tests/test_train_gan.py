@@ -8,9 +8,9 @@ import numpy
 import pytest
 from PIL import Image
 
-import checkpoints
-import visualize
-from networks import Discriminator, Generator
+from digitgan import checkpoints
+from digitgan import visualize
+from digitgan.networks import Discriminator, Generator
 from script_helpers import assert_final_files_only, assert_quiet_run, saved_model_args, train
 
 N = 5            # iterations; snapshots every 2, so the run ends between two intervals

@@ -7,9 +7,9 @@ import numpy
 import pytest
 from PIL import Image
 
-import checkpoints
-from mnist_data import load_mnist
-from networks import Recogniser
+from digitgan import checkpoints
+from digitgan.mnist_data import load_mnist
+from digitgan.networks import Recogniser
 from script_helpers import (assert_final_files_only, assert_quiet_run, data_dir_or_fail,
                             saved_model_args, train)
 import train_recognizer

@@ -5,11 +5,11 @@ import chainer
 import numpy
 import pytest
 
-from mnist_data import load_mnist
-from networks import Discriminator, Generator
+from digitgan.mnist_data import load_mnist
+from digitgan.networks import Discriminator, Generator
 from script_helpers import data_dir_or_fail
 from train_gan import make_optimizer
-from updater import GANUpdater
+from digitgan.updater import GANUpdater
 
 BATCH = 16
 

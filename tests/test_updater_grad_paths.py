@@ -4,10 +4,10 @@ through everything, and it skips that work (bench/train_bench.py measures how mu
 import chainer
 import numpy
 
-from networks import Discriminator, Generator
+from digitgan.networks import Discriminator, Generator
 from train_gan import make_optimizer
-import updater as updater_module
-from updater import GANUpdater
+from digitgan import updater as updater_module
+from digitgan.updater import GANUpdater
 
 BATCH = 8
 

@@ -12,7 +12,7 @@ MNIST's.
 import numpy
 from PIL import Image, ImageOps
 
-from preprocess import NoDigit, mnist_style
+from digitgan.preprocess import NoDigit, mnist_style
 
 WORK_SIZE = 1024      # photos are shrunk (area averaging) to at most this many pixels a side
 

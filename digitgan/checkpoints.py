@@ -9,7 +9,6 @@ hyperparameter is repeated here, and checked against it, naming the first parame
 not fit. Defaults are the shipped files of this repository, found relative to this file (not
 the current folder). Problems are UserErrors naming the file.
 """
-import compat  # noqa: F401  (must come first: makes chainer import on today's stack)
 
 import inspect
 import os
@@ -19,8 +18,8 @@ import zipfile
 import chainer
 import numpy
 
-from cli import UserError, read_json
-import networks
+from digitgan.cli import UserError, read_json
+from digitgan import networks
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 GENERATOR_DIR = os.path.join(ROOT, 'result-dcgan')

@@ -23,9 +23,9 @@ from chainer.training import extensions
 from chainer.training.triggers import IntervalTrigger
 import numpy
 
-import checkpoints
-import cli
-import networks
+from digitgan import checkpoints
+from digitgan import cli
+from digitgan import networks
 
 SNAPSHOT_PATTERN = 'snapshot_iter_{.updater.iteration}'
 SNAPSHOT_FILE = re.compile(r'snapshot_iter_(\d+)')     # the names SNAPSHOT_PATTERN gives

@@ -14,7 +14,7 @@ import urllib.request
 
 import numpy
 
-from cli import UserError, atomic_path
+from digitgan.cli import UserError, atomic_path
 
 FILES = {  # name: md5 of the .gz, as published with the original distribution
     'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',

@@ -1,9 +1,8 @@
-"""Make chainer 7.8.1 and webdnn 1.2.11 import and run on today's Python, NumPy and CuPy.
+"""Make chainer 7.8.1 and webdnn 1.2.11 import on today's Python, NumPy and setuptools.
 
-Both libraries are unmaintained; every workaround for that lives here and nowhere else.
-Every entry point imports this module before chainer or webdnn:
-
-    import compat  # noqa: F401  (must come first)
+Both libraries are unmaintained. The import-time workarounds live here; `digitgan/__init__.py`
+applies them once, so any `from digitgan import ...` makes chainer and webdnn importable.
+What webdnn's converter needs at conversion time is in webdnn_patches.py.
 
 Each shim is applied only when the thing it replaces is missing, so on an old stack this
 module changes nothing. tests/test_compat.py removes each missing piece and checks that
@@ -15,7 +14,6 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
-import shutil
 import sys
 import types
 import warnings
@@ -116,29 +114,6 @@ def patch_pkg_resources():
     sys.modules['pkg_resources'] = module
 
 
-def patch_webdnn_asmjs_fallback():
-    """Call before saving a webassembly descriptor (webdnn_export does).
-
-    webdnn's save() builds the kernels twice: WebAssembly, then an asm.js copy that its
-    runtime loads only where `WebAssembly` is missing (IE11, iOS 11.2). Today's emscripten
-    transpiles that copy to ES5 with closure-compiler; without it em++ fails and save()
-    raises after the wasm files are written. Every browser the app targets runs WebAssembly,
-    so where closure-compiler is missing the asm.js build is skipped and the descriptor
-    object's `asmjs_skipped` says so. Returns True when the skip is in effect."""
-    from webdnn.backend.webassembly.generator import GraphExecutionData
-    if getattr(GraphExecutionData, 'asmjs_skipped', False):
-        return True
-    # emscripten's config names 'closure-compiler'; EM_CLOSURE_COMPILER overrides it.
-    if shutil.which(os.environ.get('EM_CLOSURE_COMPILER', 'closure-compiler')):
-        return False
-
-    def skip_asmjs_build(self, dirname):
-        pass
-    GraphExecutionData._compile_fallback_asmjs = skip_asmjs_build
-    GraphExecutionData.asmjs_skipped = True
-    return True
-
-
 # Source that no longer compiles, per module: (old, new) text replacements made at import.
 # Python 3.12's f-string parser (PEP 701) rejects a bare generator inside an f-string
 # replacement field that 3.11 accepted; it is only the text of an assertion message.
@@ -175,101 +150,6 @@ def patch_webdnn_sources():
     if sys.version_info >= (3, 12) and not any(
             isinstance(finder, SourcePatchFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, SourcePatchFinder())
-
-
-def patch_webdnn_max_pooling_nd():
-    """Call before converting a chainer graph (webdnn_export does).
-
-    Since chainer 5, F.max_pooling_2d records a MaxPoolingND node, which webdnn (written
-    for chainer < 5) refuses with NotImplementedError. For two spatial dimensions it is
-    exactly webdnn's MaxPooling2D, so that node is converted as one. Returns True when the
-    converter handles MaxPoolingND through this shim."""
-    import chainer
-    import chainer.functions as F
-    from webdnn.frontend.chainer.converter import ChainerConverter
-    from webdnn.frontend.chainer.functions import pooling
-    handlers = ChainerConverter._handler_map[ChainerConverter.__name__]
-    if handlers.get('MaxPoolingND') is convert_max_pooling_nd:
-        return True
-    x = chainer.Variable(numpy.zeros((1, 1, 2, 2), numpy.float32))
-    if type(F.max_pooling_2d(x, 2).creator).__name__ != 'MaxPoolingND' or \
-            handlers.get('MaxPoolingND') is not pooling._convert_max_pooling_nd:
-        return False
-    handlers['MaxPoolingND'] = convert_max_pooling_nd
-    return True
-
-
-# WebDNN 1.2.11's webassembly Col2Im kernel (the second half of every Deconvolution2D)
-# decodes each output index with four integer divisions and then tries all KH*KW filter taps
-# with two more divisions each, although only 1/(SH*SW) of them contribute. That was a third
-# of the generator's time per digit (bench/README.md). This kernel adds the same terms in the
-# same order (so the same float32 result) but visits only the contributing taps, with the
-# channel loop innermost over contiguous memory, where em++ vectorises it.
-COL2IM_WEBASSEMBLY_ORIGINAL = 'for (int gid = 0; gid < N*H1*W1*C1; gid += 1) {'
-COL2IM_WEBASSEMBLY = """
-void %%FUNC_NAME%%(const int * %%META_BUFFER%%)
-{
-    const float *col = %%LOAD_BUFFER(col2im_col)%%;
-    float *im = %%LOAD_BUFFER(col2im_im)%%;
-
-    const int N = %%LOAD_BUFFER(col2im_N)%%;
-    const int C1 = %%LOAD_BUFFER(col2im_C1)%%;
-    const int H1 = %%LOAD_BUFFER(col2im_H1)%%;
-    const int W1 = %%LOAD_BUFFER(col2im_W1)%%;
-    const int H2 = %%LOAD_BUFFER(col2im_H2)%%;
-    const int W2 = %%LOAD_BUFFER(col2im_W2)%%;
-    const int KH = %%LOAD_BUFFER(col2im_KH)%%;
-    const int KW = %%LOAD_BUFFER(col2im_KW)%%;
-    const int SH = %%LOAD_BUFFER(col2im_SH)%%;
-    const int SW = %%LOAD_BUFFER(col2im_SW)%%;
-    const int PH = %%LOAD_BUFFER(col2im_PH)%%;
-    const int PW = %%LOAD_BUFFER(col2im_PW)%%;
-
-    for (int n = 0; n < N; n++) {
-        for (int h1 = 0; h1 < H1; h1++) {
-            for (int w1 = 0; w1 < W1; w1++) {
-                float *out = im + ((n * H1 + h1) * W1 + w1) * C1;
-                for (int c1 = 0; c1 < C1; c1++) out[c1] = 0;
-                for (int kh = (h1 + PH) % SH; kh < KH; kh += SH) {
-                    const int h2 = (h1 + PH - kh) / SH;
-                    if (h2 < 0 || h2 >= H2) continue;
-                    for (int kw = (w1 + PW) % SW; kw < KW; kw += SW) {
-                        const int w2 = (w1 + PW - kw) / SW;
-                        if (w2 < 0 || w2 >= W2) continue;
-                        const float *src = col + ((((n * H2 + h2) * W2 + w2) * KH + kh) * KW + kw) * C1;
-                        for (int c1 = 0; c1 < C1; c1++) out[c1] += src[c1];
-                    }
-                }
-            }
-        }
-    }
-}
-"""
-
-
-def patch_webdnn_col2im_webassembly():
-    """Call before generating a webassembly descriptor (webdnn_export does): WebDNN's
-    Col2Im kernel source is replaced by COL2IM_WEBASSEMBLY. Returns True when in effect,
-    False (and changes nothing) for a WebDNN whose kernel is not the one this replaces."""
-    from webdnn.backend.webassembly.kernels import col2im
-    if col2im.template == COL2IM_WEBASSEMBLY:
-        return True
-    if COL2IM_WEBASSEMBLY_ORIGINAL not in col2im.template:
-        return False
-    col2im.template = COL2IM_WEBASSEMBLY
-    return True
-
-
-def convert_max_pooling_nd(converter, c_op):
-    from webdnn.graph.operators.max_pooling_2d import MaxPooling2D
-    from webdnn.graph.order import OrderNCHW
-    if c_op.ndim != 2:
-        raise NotImplementedError('[ChainerConverter] MaxPoolingND is supported for 2D only')
-    x = converter.get_variable(c_op.inputs[0])
-    x.order.unify(OrderNCHW)
-    y, = MaxPooling2D(None, ksize=c_op.ksize, stride=c_op.stride, padding=c_op.pad,
-                      cover_all=c_op.cover_all)(x)
-    converter.set_variable(c_op.outputs[0](), y)
 
 
 def apply():

@@ -12,8 +12,8 @@ import re
 import chainer
 import numpy
 
-import checkpoints
-from cli import atomic_path
+from digitgan import checkpoints
+from digitgan.cli import atomic_path
 
 EMA_FILE = re.compile(r'gen_ema_iter_(\d+)\.npz')
 BN_BATCHES = 20     # 2,000 samples: running statistics within ~1 % of the 10,000-sample ones

@@ -4,7 +4,6 @@ to_graph() traces a network (checkpoints.load_network() builds it from its files
 so BatchNorm uses its running statistics; write_descriptor() writes one backend;
 contract_entry() describes a converted graph for the app (contract.json).
 """
-import compat  # noqa: F401  (must come first: makes chainer and webdnn import)
 
 import hashlib
 import json
@@ -16,9 +15,9 @@ import warnings
 
 import numpy
 
-import checkpoints
-from cli import UserError
-import networks
+from digitgan import checkpoints, webdnn_patches
+from digitgan.cli import UserError
+from digitgan import networks
 
 BACKENDS = ('webassembly', 'webgl', 'webgpu')  # in order of preference
 DEFAULT_BACKENDS = ('webassembly', 'webgl')
@@ -71,7 +70,7 @@ def reference_output(kind, net, x):
 def to_graph(kind, net, batch=1):
     import chainer
     from webdnn.frontend.chainer import ChainerConverter
-    compat.patch_webdnn_max_pooling_nd()
+    webdnn_patches.patch_webdnn_max_pooling_nd()
     x = chainer.Variable(numpy.zeros(input_shape(kind, net, batch), numpy.float32))
     y = eval_forward(kind, net, x)
     return ChainerConverter().convert([x], [y])
@@ -131,8 +130,8 @@ def write_descriptor(graph, backend, folder, eightbit=False, wasm_simd=False):
     note = None
     if backend == 'webassembly':
         set_emscripten_environment(wasm_simd)
-        compat.patch_webdnn_col2im_webassembly()
-        if compat.patch_webdnn_asmjs_fallback():
+        webdnn_patches.patch_webdnn_col2im_webassembly()
+        if webdnn_patches.patch_webdnn_asmjs_fallback():
             note = ('asm.js fallback not built (needs closure-compiler; WebDNN loads it only '
                     'in browsers without WebAssembly)')
     kwargs = {'constant_encoder_name': 'eightbit'} if eightbit else {}

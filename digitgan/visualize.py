@@ -5,7 +5,7 @@ import chainer
 import numpy
 from PIL import Image
 
-from cli import atomic_path
+from digitgan.cli import atomic_path
 
 
 def digit_grid(images, rows, cols):

@@ -1,0 +1,136 @@
+"""The three networks: conditional Generator, conditional Discriminator, Recogniser.
+
+No I/O here. Each network's hyperparameters are its constructor's keyword arguments, and
+`model_args()` returns them so that a training run can save them next to the weights
+(`*_args.json`) and every consumer (2pack.py, evaluate.py, generate.py, the pages) rebuilds
+the same network from that file. `MODEL_CONTRACT` is the input/output contract they share.
+
+Data convention everywhere: images are float32 1x28x28 in [0, 1], ink = 1, background = 0.
+"""
+import chainer
+import chainer.functions as F
+import chainer.links as L
+import numpy
+
+N_CLASSES = 10
+IMAGE_SHAPE = (1, 28, 28)
+
+# What a consumer needs to drive the generator and the recogniser without reading Python.
+MODEL_CONTRACT = {
+    'image_shape': list(IMAGE_SHAPE),
+    'image_range': [0.0, 1.0],
+    'image_ink': 'ink = 1, background = 0',
+    'labels': list(range(N_CLASSES)),
+    'z_prior': 'standard normal N(0, 1), independent per component',
+    'generator_input': 'concat(z, one_hot(label)) of shape [batch, n_hidden + n_classes]',
+    'recogniser_output': 'softmax probabilities over labels, shape [batch, n_classes]',
+}
+
+
+class Generator(chainer.Chain):
+    """concat(z ~ N(0, 1)^n_hidden, one_hot(label)) -> 1x28x28 image in [0, 1].
+
+    Sized for the browser: ~0.38M parameters (1.5 MB float32, ~0.4 MB as 8-bit).
+    """
+
+    def __init__(self, n_hidden=100, n_classes=N_CLASSES, ch=64, bottom_width=7,
+                 wscale=0.02):
+        super().__init__()
+        self.n_hidden = n_hidden      # size of z
+        self.n_classes = n_classes    # size of the one-hot label
+        self.ch = ch                  # channels at the 7x7 stage (halved at 14x14)
+        self.bottom_width = bottom_width
+        w = chainer.initializers.Normal(wscale)
+        with self.init_scope():
+            self.l0 = L.Linear(n_hidden + n_classes, bottom_width * bottom_width * ch,
+                               initialW=w)
+            self.dc1 = L.Deconvolution2D(ch, ch // 2, 4, 2, 1, initialW=w)
+            self.dc2 = L.Deconvolution2D(ch // 2, 1, 4, 2, 1, initialW=w)
+            self.bn0 = L.BatchNormalization(bottom_width * bottom_width * ch)
+            self.bn1 = L.BatchNormalization(ch // 2)
+
+    def model_args(self):
+        return {'n_hidden': self.n_hidden, 'n_classes': self.n_classes,
+                'ch': self.ch, 'bottom_width': self.bottom_width}
+
+    def make_hidden(self, batchsize, xp=numpy):
+        """z for `batchsize` samples: float32 from the standard normal prior."""
+        return xp.random.standard_normal((batchsize, self.n_hidden)).astype(numpy.float32)
+
+    def make_input(self, z, labels):
+        """The generator's single input: concat(z, one_hot(labels))."""
+        xp = chainer.backend.get_array_module(z)
+        one_hot = xp.eye(self.n_classes, dtype=numpy.float32)[labels]
+        return xp.concatenate([z, one_hot], axis=1)
+
+    def forward(self, x):
+        h = F.relu(self.bn0(self.l0(x)))                                  # (B, 7*7*ch)
+        h = F.reshape(h, (len(x), self.ch, self.bottom_width, self.bottom_width))
+        h = F.relu(self.bn1(self.dc1(h)))                                 # (B, ch/2, 14, 14)
+        return F.sigmoid(self.dc2(h))         # (B, 1, 28, 28) in [0, 1], matching the data
+
+
+class Discriminator(chainer.Chain):
+    """(image, label) -> real/fake logit. The label enters as 10 constant planes."""
+
+    def __init__(self, n_classes=N_CLASSES, ch=64, wscale=0.02):
+        super().__init__()
+        self.n_classes = n_classes
+        self.ch = ch
+        w = chainer.initializers.Normal(wscale)
+        with self.init_scope():
+            self.c0 = L.Convolution2D(1 + n_classes, ch, 4, 2, 1, initialW=w)   # -> 14x14
+            self.c1 = L.Convolution2D(ch, ch * 2, 4, 2, 1, initialW=w)          # -> 7x7
+            self.bn1 = L.BatchNormalization(ch * 2)
+            self.l2 = L.Linear(None, 1, initialW=w)
+
+    def model_args(self):
+        return {'n_classes': self.n_classes, 'ch': self.ch}
+
+    def forward(self, x, labels):
+        xp = chainer.backend.get_array_module(x)
+        planes = xp.eye(self.n_classes, dtype=numpy.float32)[labels]
+        planes = xp.broadcast_to(planes[:, :, None, None],
+                                 (len(labels), self.n_classes) + x.shape[2:])
+        h = F.concat([x, planes], axis=1)
+        h = F.leaky_relu(self.c0(h))
+        h = F.leaky_relu(self.bn1(self.c1(h)))
+        return self.l2(h)                     # logit, (B, 1)
+
+
+class Recogniser(chainer.Chain):
+    """1x28x28 image in [0, 1] -> 10 class logits. Only layers WebDNN converts."""
+
+    def __init__(self, ch=32, n_units=128, n_classes=N_CLASSES):
+        super().__init__()
+        self.ch = ch
+        self.n_units = n_units
+        self.n_classes = n_classes
+        with self.init_scope():
+            self.c1 = L.Convolution2D(1, ch, 3, 1, 1, nobias=True)
+            self.c2 = L.Convolution2D(ch, ch, 3, 1, 1, nobias=True)
+            self.c3 = L.Convolution2D(ch, ch * 2, 3, 1, 1, nobias=True)
+            self.c4 = L.Convolution2D(ch * 2, ch * 2, 3, 1, 1, nobias=True)
+            self.bn1 = L.BatchNormalization(ch)
+            self.bn2 = L.BatchNormalization(ch)
+            self.bn3 = L.BatchNormalization(ch * 2)
+            self.bn4 = L.BatchNormalization(ch * 2)
+            self.l5 = L.Linear(ch * 2 * 7 * 7, n_units)
+            self.l6 = L.Linear(n_units, n_classes)
+
+    def model_args(self):
+        return {'ch': self.ch, 'n_units': self.n_units, 'n_classes': self.n_classes}
+
+    def features(self, x):
+        """Penultimate features (B, n_units), used by evaluate.py's Frechet distance."""
+        h = F.relu(self.bn1(self.c1(x)))
+        h = F.max_pooling_2d(F.relu(self.bn2(self.c2(h))), 2, 2)          # -> 14x14
+        h = F.relu(self.bn3(self.c3(h)))
+        h = F.max_pooling_2d(F.relu(self.bn4(self.c4(h))), 2, 2)          # -> 7x7
+        return F.relu(self.l5(h))
+
+    def forward(self, x):
+        return self.l6(F.dropout(self.features(x), 0.3))
+
+
+NETWORKS = {'generator': Generator, 'discriminator': Discriminator, 'recogniser': Recogniser}

@@ -196,8 +196,7 @@ def write_onnx(staging, network, source, steps):
     with steps('generator: ONNX model (onnx_export.py), checked against Chainer') as step:
         path = os.path.join(staging, 'generator.onnx')
         entry = dict(onnx_export.save_generator(network, path), file='generator.onnx')
-        rng = numpy.random.RandomState(0)
-        z = rng.standard_normal((10, network.n_hidden)).astype(numpy.float32)
+        z = network.make_hidden(10, rng=numpy.random.RandomState(0))
         x = network.make_input(z, numpy.arange(10) % network.n_classes)
         difference = float(numpy.abs(
             onnx_export.run_reference(onnx.load(path), x)

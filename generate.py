@@ -14,12 +14,9 @@ import os
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
 from digitgan.networks import N_CLASSES
-from digitgan.visualize import digit_grid, generate, save_png
+from digitgan.sampling import digit_grid, generate, save_png, style_rows
 
 import numpy
-
-
-BATCH = 500
 
 
 def parse_args(argv=None):
@@ -56,27 +53,14 @@ def parse_args(argv=None):
     return args
 
 
-def hidden(gen, n, rng):
-    """n draws of z from the generator's prior (standard normal), from a seeded stream."""
-    return rng.standard_normal((n, gen.n_hidden)).astype(numpy.float32)
-
-
-def sample(gen, z, labels):
-    """Eval-mode images (N, 1, 28, 28) in batches."""
-    return numpy.concatenate([generate(gen, z[i:i + BATCH], labels[i:i + BATCH])
-                              for i in range(0, len(labels), BATCH)])
-
-
 def grid(gen, digit, n, rng):
     """The PNG's pixels: n images of one digit near-square, or n rows of 0-9 sharing z."""
     if digit == 'all':
-        z = numpy.repeat(hidden(gen, n, rng), N_CLASSES, axis=0)
-        labels = numpy.tile(numpy.arange(N_CLASSES, dtype=numpy.int32), n)
-        return digit_grid(sample(gen, z, labels), n, N_CLASSES)
+        return digit_grid(generate(gen, *style_rows(gen, n, rng)), n, N_CLASSES)
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
     images = numpy.zeros((rows * cols, 1, 28, 28), numpy.float32)   # blank cells are white
-    images[:n] = sample(gen, hidden(gen, n, rng), numpy.full(n, int(digit), numpy.int32))
+    images[:n] = generate(gen, gen.make_hidden(n, rng=rng), numpy.full(n, int(digit)))
     return digit_grid(images, rows, cols)
 
 
@@ -95,7 +79,7 @@ def main(argv=None):
         print('wrote %s' % args.out)
     if args.npz:
         labels = numpy.repeat(numpy.arange(N_CLASSES, dtype=numpy.int64), args.per_digit)
-        images = sample(gen, hidden(gen, len(labels), rng), labels.astype(numpy.int32))
+        images = generate(gen, gen.make_hidden(len(labels), rng=rng), labels)
         write_npz(args.npz, images[:, 0].astype(numpy.float32), labels)
         print('wrote %s: %d images per digit' % (args.npz, args.per_digit))
 

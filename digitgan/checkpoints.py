@@ -21,7 +21,8 @@ import numpy
 from digitgan.cli import UserError, read_json
 from digitgan import networks
 
-ROOT = os.path.dirname(os.path.abspath(__file__))
+# The repository (the package's parent): where the shipped weights are.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATOR_DIR = os.path.join(ROOT, 'result-dcgan')
 RECOGNISER = os.path.join(ROOT, 'result-recogniser', 'recogniser.npz')
 ARGS_FILES = {'generator': 'generator_args.json', 'recogniser': 'recogniser_args.json'}

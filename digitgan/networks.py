@@ -53,9 +53,13 @@ class Generator(chainer.Chain):
         return {'n_hidden': self.n_hidden, 'n_classes': self.n_classes,
                 'ch': self.ch, 'bottom_width': self.bottom_width}
 
-    def make_hidden(self, batchsize, xp=numpy):
-        """z for `batchsize` samples: float32 from the standard normal prior."""
-        return xp.random.standard_normal((batchsize, self.n_hidden)).astype(numpy.float32)
+    def make_hidden(self, batchsize, xp=numpy, rng=None):
+        """z for `batchsize` samples: float32 from the standard normal prior, drawn from
+        `rng` (a numpy RandomState, for repeatable draws) or else from xp's global one."""
+        if rng is None:
+            return xp.random.standard_normal((batchsize, self.n_hidden)).astype(numpy.float32)
+        z = rng.standard_normal((batchsize, self.n_hidden)).astype(numpy.float32)
+        return xp.asarray(z)
 
     def make_input(self, z, labels):
         """The generator's single input: concat(z, one_hot(labels))."""

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from digitgan import checkpoints
-from digitgan import visualize
+from digitgan import sampling, visualize
 from digitgan.networks import Discriminator, Generator
 from script_helpers import assert_final_files_only, assert_quiet_run, saved_model_args, train
 
@@ -102,7 +102,7 @@ def test_digit_grid_layout_and_colours():
         images[k, 0, k, 0] = 1.0             # a marker pixel, row k of image k
     levels = (numpy.arange(28 * 28) % 256).reshape(28, 28)
     images[5, 0] = levels / numpy.float32(255)      # every grey level, as the data holds them
-    grid = visualize.digit_grid(images, rows=2, cols=3)
+    grid = sampling.digit_grid(images, rows=2, cols=3)
     assert grid.shape == (56, 84) and grid.dtype == numpy.uint8
     for k in range(4):
         r, c = divmod(k, 3)
@@ -120,7 +120,7 @@ def test_preview_images_rows_share_z_and_columns_are_digits():
     z = numpy.random.RandomState(4).standard_normal((3, 6)).astype('f')
     for row in range(3):
         for digit in (0, 7):
-            expected = visualize.generate(gen, z[row:row + 1],
+            expected = sampling.generate(gen, z[row:row + 1],
                                           numpy.array([digit], numpy.int32))
             numpy.testing.assert_allclose(images[row * 10 + digit], expected[0], atol=1e-6)
     # the same seed gives the same grid: previews are comparable across iterations

@@ -7,29 +7,28 @@
     python 2pack.py --generator result-dcgan/gen_iter_5000.npz --backends webgl --out /tmp/m
     python 2pack.py --onnx --out /tmp/m   # also <out>/generator.onnx (onnxruntime & co.)
 
-Writes <out>/generator/ and <out>/recogniser/ (every backend's files in one folder:
-WebDNN.load picks by backend), <out>/generator-b10/ with --batch10, <out>/generator-b100/
-with --batch100, <out>/generator.onnx with --onnx, and <out>/contract.json,
-which tells the app shapes, ranges, label order, z prior and where the weights came from.
+Writes everything the pages use: <out>/generator/, <out>/generator-b10/ (all digits in one
+run), <out>/generator-b100/ (the 10x10 grid in one run) and <out>/recogniser/ (every
+backend's files in one folder: WebDNN.load picks by backend), <out>/generator.onnx with
+--onnx, and <out>/contract.json (digitgan/contract.py). --no-batch10, --no-batch100 and
+--backends narrow the set; dropping something <out> already holds needs --allow-fewer.
 Everything is built in a folder beside <out> and renamed into place at the end, so <out>
-holds either the complete old set or the complete new one.
+holds either the complete old set or the complete new one; staging folders of runs that
+were killed are removed by the next run.
 """
 import argparse
-import contextlib
-import json
+import functools
 import os
 import shutil
-import sys
-import tempfile
+import signal
 import time
 
 from digitgan import checkpoints, cli, onnx_export  # first: makes chainer importable
+from digitgan import contract
+from digitgan.folder_swap import remove_stale_side_folders, side_folder, swap_in
 from digitgan import webdnn_export as export
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# What 2pack.py writes into --out; anything else there means --out points somewhere wrong.
-OUTPUT_ENTRIES = {'generator', 'generator-b10', 'generator-b100', 'generator.onnx',
-                  'recogniser', 'contract.json'}
 # The ONNX export must reproduce Chainer's eval-mode output this closely (float32).
 ONNX_TOLERANCE = 1e-5
 
@@ -60,8 +59,9 @@ def parse_args(argv=None):
                         help='output folder, replaced as a whole (default: app/models/)')
     parser.add_argument('--backends', default=','.join(export.DEFAULT_BACKENDS),
                         help='comma-separated (default: %%(default)s). webassembly needs em++ '
-                             '(%s); webgpu writes Metal kernels for the old WebMetal API of '
-                             'Safari, which current browsers do not run' % export.EMSCRIPTEN_INSTALL)
+                             'and Eigen: %s; webgpu writes Metal kernels for the old WebMetal '
+                             'API of Safari, which current browsers do not run'
+                             % export.EMSCRIPTEN_INSTALL)
     parser.add_argument('--wasm-simd', action=argparse.BooleanOptionalAction, default=True,
                         help='build the webassembly kernels with WebAssembly SIMD (default: '
                              'yes; every current browser has it; one without it cannot use '
@@ -69,38 +69,29 @@ def parse_args(argv=None):
     parser.add_argument('--eightbit', action='store_true',
                         help='8-bit weight encoding: ~4x smaller weight files, outputs differ '
                              'from float32 by a few hundredths')
-    parser.add_argument('--batch10', action='store_true',
-                        help='also write generator-b10/: a batch-10 generator (one row of '
-                             'digits 0-9 per run; the app draws "all digits" with it)')
-    parser.add_argument('--batch100', action='store_true',
-                        help='also write generator-b100/: a batch-100 generator (the 10x10 '
-                             'grid in one run)')
+    parser.add_argument('--batch10', action=argparse.BooleanOptionalAction, default=True,
+                        help='write generator-b10/: a batch-10 generator (one row of digits '
+                             '0-9 per run; the app draws "all digits" with it; default: yes)')
+    parser.add_argument('--batch100', action=argparse.BooleanOptionalAction, default=True,
+                        help='write generator-b100/: a batch-100 generator (the 10x10 grid in '
+                             'one run; default: yes)')
     parser.add_argument('--onnx', action='store_true',
                         help='also write generator.onnx (opset %d, symbolic batch size) for '
                              'ONNX runtimes, checked against Chainer within %g'
                              % (onnx_export.OPSET, ONNX_TOLERANCE))
+    parser.add_argument('--allow-fewer', action='store_true',
+                        help='let this run drop graphs or backends that --out already holds '
+                             '(without it, such a run stops before converting anything)')
     args = parser.parse_args(argv)
     args.backends = parse_backends(args.backends)
     return args
 
 
-class Steps:
-    """Numbered progress lines: `[3/8] generator: webassembly descriptor ... 4.2 s, 1.5 MB`."""
-
-    def __init__(self, total):
-        self.total = total
-        self.number = 0
-
-    @contextlib.contextmanager
-    def __call__(self, text):
-        self.number += 1
-        print('[%d/%d] %s ...' % (self.number, self.total, text), flush=True)
-        started = time.perf_counter()
-        result = {}
-        yield result
-        print('      %.1f s%s' % (time.perf_counter() - started,
-                                  ', ' + result['detail'] if 'detail' in result else ''),
-              flush=True)
+def planned_graphs(args):
+    """The graphs this run converts: all the pages use, less the batches switched off."""
+    wanted = {1: True, 10: args.batch10, 100: args.batch100}
+    return [plan for plan in contract.all_graphs()
+            if plan.kind != 'generator' or wanted[plan.batch]]
 
 
 def shown(path):
@@ -109,9 +100,11 @@ def shown(path):
     return path if relative.startswith(os.pardir) else relative
 
 
+# ---- checks before any work: each a one-line error ----
+
 def check_replaceable(out):
     if os.path.isdir(out):
-        strangers = sorted(set(os.listdir(out)) - OUTPUT_ENTRIES)
+        strangers = sorted(set(os.listdir(out)) - contract.OUTPUT_ENTRIES)
         if strangers:
             raise cli.UserError('%s holds files that 2pack.py did not write (%s); it is replaced '
                                 'as a whole, so choose a new or empty --out'
@@ -120,81 +113,98 @@ def check_replaceable(out):
         raise cli.UserError('--out %s exists and is not a folder' % out)
 
 
-def swap_in(staging, out):
-    """Rename the finished folder to `out`; an old `out` is moved aside first, then deleted."""
-    if not os.path.exists(out):
-        os.rename(staging, out)
+def check_toolchain(backends, held, allow_fewer):
+    """Without em++ and Eigen the webassembly backend cannot be built: stop, naming the fix."""
+    if 'webassembly' not in backends:
         return
-    retired = tempfile.mkdtemp(dir=os.path.dirname(out), prefix='.%s.old-' % os.path.basename(out))
-    os.rename(out, os.path.join(retired, os.path.basename(out)))
-    os.rename(staging, out)
-    shutil.rmtree(retired, ignore_errors=True)
+    problem = export.webassembly_toolchain_problem()
+    if problem:
+        instead = '--backends %s' % (','.join(b for b in backends if b != 'webassembly')
+                                     or 'webgl')
+        if not allow_fewer and any('webassembly' in names for names in held.values()):
+            instead += ' --allow-fewer'
+        raise cli.UserError('cannot build the webassembly models: %s; or pass %s to accept '
+                            'models without them (much slower on machines without a GPU)'
+                            % (problem, instead))
 
 
-def usable_backends(requested):
-    """The requested backends less webassembly when em++ is missing (said on stderr)."""
-    problem = export.webassembly_toolchain_problem() if 'webassembly' in requested else None
-    if not problem:
-        return list(requested)
-    backends = [name for name in requested if name != 'webassembly']
-    if not backends:
-        raise cli.UserError('cannot write webassembly descriptors: %s' % problem)
-    print('warning: webassembly skipped: %s; writing %s only' % (problem, ', '.join(backends)),
-          file=sys.stderr, flush=True)
-    return backends
-
-
-def same_file(a, b):
-    return os.path.isfile(a) and os.path.isfile(b) and export.sha256_of(a) == export.sha256_of(b)
-
-
-def build(staging, graphs, networks, sources, backends, eightbit, steps, onnx=False,
-          wasm_simd=True):
-    """Write every graph's descriptors and contract.json into `staging`; returns notes."""
-    contract = {'format': 1, 'written_by': '2pack.py',
-                'webdnn_version': export.webdnn_version(), 'backend_order': backends}
-    if 'webassembly' in backends:
-        contract['webassembly_simd'] = wasm_simd
-    notes = set()
-    for key, kind, batch, folder_name in graphs:
-        with steps('%s: tracing the eval-mode Chainer graph' % folder_name):
-            graph = export.to_graph(kind, networks[kind], batch)
-        for backend in backends:
-            compiler = ' (em++)' if backend == 'webassembly' else ''
-            with steps('%s: %s descriptor%s' % (folder_name, backend, compiler)) as step:
-                written = export.write_descriptor(
-                    graph, backend, os.path.join(staging, folder_name), eightbit, wasm_simd)
-                step['detail'] = '%.2f MB in %d files' % (
-                    sum(written['files'].values()) / 1e6, len(written['files']))
-            if written['note']:
-                notes.add('%s: %s' % (backend, written['note']))
-        contract[key] = export.contract_entry(kind, networks[kind], batch, folder_name,
-                                              staging, backends, eightbit, sources[kind], HERE)
-        if kind == 'generator' and folder_name != 'generator':
-            # The batched graphs' weight files are often byte for byte the single one's: the
-            # app then loads them from generator/, so the browser fetches them only once.
-            contract[key]['weights_folder'] = {
-                backend: 'generator' for backend in backends
-                if all(same_file(os.path.join(staging, folder_name, name),
-                                 os.path.join(staging, 'generator', name))
-                       for name in export.WEIGHT_FILES[backend])}
+def check_not_narrowing(out, held, graphs, backends, onnx):
+    """Stop if this run would drop a graph or backend that `out` holds (see --allow-fewer)."""
+    planned = {plan.folder: backends for plan in graphs}
     if onnx:
-        contract['generator_onnx'] = write_onnx(staging, networks['generator'],
-                                                sources['generator'], steps)
-    with open(os.path.join(staging, 'contract.json'), 'w') as f:
-        json.dump(contract, f, indent=2)
-        f.write('\n')
-    if 'webgpu' in backends:
-        notes.add('webgpu: descriptors for the old WebMetal API, which current browsers lack')
-    return notes
+        planned['generator.onnx'] = []
+    whole = [folder for folder in held if folder not in planned]
+    lost = sorted({backend for folder in held if folder in planned
+                   for backend in held[folder] if backend not in planned[folder]})
+    if not whole and not lost:
+        return
+    flags = {'generator-b10': '--batch10', 'generator-b100': '--batch100',
+             'generator.onnx': '--onnx'}
+    keep = [flags[folder] for folder in whole if folder in flags]
+    if lost:
+        keep.insert(0, '--backends ' + ','.join(b for b in export.BACKENDS
+                                                if b in set(backends) | set(lost)))
+    items = whole + ['the %s models' % name for name in lost]
+    what = ' and '.join(filter(None, [', '.join(items[:-1]), items[-1]]))
+    raise cli.UserError('%s holds %s, which this run would not write; keep them with %s, or '
+                        'pass --allow-fewer to drop them' % (shown(out), what, ' '.join(keep)))
 
 
-def write_onnx(staging, network, source, steps):
-    """<staging>/generator.onnx, checked against Chainer; returns its contract entry."""
-    import numpy
-    import onnx
-    with steps('generator: ONNX model (onnx_export.py), checked against Chainer') as step:
-        path = os.path.join(staging, 'generator.onnx')
+# ---- the run plan: numbered steps, counted before the first one runs ----
+
+class Conversion:
+    """One run's work. steps() lists it as (text, action) pairs; each action returns a
+    detail for the progress line, or None."""
+
+    def __init__(self, args, sources, graphs, staging, out):
+        self.args, self.sources, self.graphs = args, sources, graphs
+        self.staging, self.out = staging, out
+        self.networks, self.converted, self.notes = {}, [], set()
+        self.traced = None          # the WebDNN graph whose descriptors are being written
+        self.onnx = None
+
+    def steps(self):
+        steps = [('loading the %s from %s' % (kind, shown(path)),
+                  functools.partial(self.load, kind, path))
+                 for kind, path in self.sources.items()]
+        for plan in self.graphs:
+            steps.append(('%s: tracing the eval-mode Chainer graph' % plan.folder,
+                          functools.partial(self.trace, plan)))
+            for backend in self.args.backends:
+                compiler = ' (em++)' if backend == 'webassembly' else ''
+                steps.append(('%s: %s descriptor%s' % (plan.folder, backend, compiler),
+                              functools.partial(self.descriptor, plan, backend)))
+        if self.args.onnx:
+            steps.append(('generator: ONNX model (onnx_export.py), checked against Chainer',
+                          self.write_onnx))
+        steps.append(('writing contract.json', self.write_contract))
+        steps.append(('swapping the new files into %s' % shown(self.out),
+                      functools.partial(swap_in, self.staging, self.out)))
+        return steps
+
+    def load(self, kind, path):
+        self.networks[kind] = checkpoints.load_network(kind, path)
+
+    def trace(self, plan):
+        network = self.networks[plan.kind]
+        self.traced = export.to_graph(plan.kind, network, plan.batch)
+        self.converted.append(contract.ConvertedGraph(plan, network, self.sources[plan.kind]))
+
+    def descriptor(self, plan, backend):
+        written = export.write_descriptor(self.traced, backend,
+                                          os.path.join(self.staging, plan.folder),
+                                          self.args.eightbit, self.args.wasm_simd)
+        if written['note']:
+            self.notes.add('%s: %s' % (backend, written['note']))
+        return '%.2f MB in %d files' % (sum(written['files'].values()) / 1e6,
+                                        len(written['files']))
+
+    def write_onnx(self):
+        """<staging>/generator.onnx, checked against Chainer."""
+        import numpy
+        import onnx
+        network, source = self.networks['generator'], self.sources['generator']
+        path = os.path.join(self.staging, 'generator.onnx')
         entry = dict(onnx_export.save_generator(network, path), file='generator.onnx')
         z = network.make_hidden(10, rng=numpy.random.RandomState(0))
         x = network.make_input(z, numpy.arange(10) % network.n_classes)
@@ -206,9 +216,30 @@ def write_onnx(staging, network, source, steps):
                                 % (difference, ONNX_TOLERANCE))
         entry.update(max_abs_difference_from_chainer=difference,
                      source={'sha256': export.sha256_of(source)})
-        step['detail'] = '%.2f MB, max |ONNX - Chainer| = %.1e' % (entry['bytes'] / 1e6,
-                                                                   difference)
-    return entry
+        self.onnx = entry
+        return '%.2f MB, max |ONNX - Chainer| = %.1e' % (entry['bytes'] / 1e6, difference)
+
+    def write_contract(self):
+        contract.write(self.staging, contract.build(
+            self.staging, self.converted, self.args.backends, self.args.eightbit,
+            self.args.wasm_simd, HERE, self.onnx))
+        if 'webgpu' in self.args.backends:
+            self.notes.add('webgpu: descriptors for the old WebMetal API, which current '
+                           'browsers lack')
+
+
+def run_steps(steps):
+    """Run each step under a numbered line: `[3/9] generator: webgl descriptor ...`."""
+    for number, (text, action) in enumerate(steps, 1):
+        print('[%d/%d] %s ...' % (number, len(steps), text), flush=True)
+        started = time.perf_counter()
+        detail = action()
+        print('      %.1f s%s' % (time.perf_counter() - started,
+                                  ', ' + detail if detail else ''), flush=True)
+
+
+def stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt     # `kill` cleans up like Ctrl-C (SIGKILL: the next run does)
 
 
 def main(argv=None):
@@ -218,37 +249,31 @@ def main(argv=None):
     for kind, path in sources.items():
         if not os.path.isfile(path):
             raise cli.UserError('%s snapshot %s: no such file' % (kind, path))
-    backends = usable_backends(args.backends)
     out = os.path.abspath(args.out)
+    for name in remove_stale_side_folders(out):   # first: it may bring a retired `out` back
+        print('removed %s, left by a run that was killed' % name, flush=True)
     check_replaceable(out)
+    held = contract.graphs_in(out)
+    check_toolchain(args.backends, held, args.allow_fewer)
+    graphs = planned_graphs(args)
+    if not args.allow_fewer:
+        check_not_narrowing(out, held, graphs, args.backends, args.onnx)
     cli.writable_folder(os.path.dirname(out))
 
-    graphs = [('generator', 'generator', 1, 'generator')]  # (contract key, kind, batch, folder)
-    if args.batch10:
-        graphs.append(('generator_b10', 'generator', 10, 'generator-b10'))
-    if args.batch100:
-        graphs.append(('generator_b100', 'generator', 100, 'generator-b100'))
-    graphs.append(('recogniser', 'recogniser', 1, 'recogniser'))
-    steps = Steps(len(sources) + len(graphs) * (1 + len(backends)) + 1 + int(args.onnx))
-    networks = {}
-    for kind, path in sources.items():
-        with steps('loading the %s from %s' % (kind, shown(path))):
-            networks[kind] = checkpoints.load_network(kind, path)
-
-    staging = tempfile.mkdtemp(dir=os.path.dirname(out), prefix='.%s.new-' % os.path.basename(out))
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    staging = side_folder(out, 'new')
     try:
         os.chmod(staging, 0o777 & ~cli.UMASK)  # mkdtemp makes it private; `out` is served
-        notes = build(staging, graphs, networks, sources, backends, args.eightbit, steps,
-                      args.onnx, args.wasm_simd)
-        with steps('swapping the new files into %s' % shown(out)):
-            swap_in(staging, out)
+        conversion = Conversion(args, sources, graphs, staging, out)
+        run_steps(conversion.steps())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for note in sorted(notes):
+    for note in sorted(conversion.notes):
         print('note: %s' % note)
-    print('wrote %s (%s, %s weights)' % (shown(out), ', '.join(backends),
-                                         'eightbit' if args.eightbit else 'float32'))
+    print('wrote %s (%s; %s, %s weights)'
+          % (shown(out), ', '.join(plan.folder for plan in graphs), ', '.join(args.backends),
+             'eightbit' if args.eightbit else 'float32'))
 
 
 if __name__ == '__main__':

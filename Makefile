@@ -33,7 +33,7 @@ dist/index.html: $(shell find app -type f 2>/dev/null) webpack.config.js package
 build: dist/index.html
 
 demo: setup build
-	$(PY) serve.py --port $(PORT)
+	$(PY) serve.py --port '$(PORT)'
 
 lint: setup
 	$(VENV)/bin/ruff check .

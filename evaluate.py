@@ -30,6 +30,8 @@ from digitgan.sampling import digit_grid, generate, save_png, style_rows
 import numpy
 
 GRID_ROWS = 10      # rows of the sample grid written beside the JSON
+# The floor compares as many real training digits as there are generated ones: 60,000 in all.
+MAX_PER_LABEL = 6000
 
 
 def parse_args(argv=None):
@@ -56,23 +58,27 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.per_label <= 0 or args.real < 2:
         raise cli.UserError('--per-label must be positive and --real at least 2')
+    if args.per_label > MAX_PER_LABEL:
+        raise cli.UserError('--per-label must be at most %d: the floor needs as many MNIST '
+                            'training digits, and there are %d' % (MAX_PER_LABEL,
+                                                                    MAX_PER_LABEL * N_CLASSES))
+    cli.check_seed(args.seed)
     if args.samples is None and args.generator is None:
         args.generator = checkpoints.newest_generator()
     source = args.samples or args.generator
-    args.json = args.json or os.path.join(os.path.dirname(os.path.abspath(source)),
-                                          'evaluation.json')
-    args.grid = args.grid or os.path.join(os.path.dirname(os.path.abspath(args.json)),
-                                          'samples.png')
-    for path in (args.json, args.grid):
-        if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise cli.UserError('cannot write %s: no such folder' % path)
+    if args.json is None:
+        args.json = os.path.join(os.path.dirname(os.path.abspath(source)), 'evaluation.json')
+    if args.grid is None:
+        args.grid = os.path.join(os.path.dirname(os.path.abspath(args.json)), 'samples.png')
+    cli.writable_file(args.json, '--json', 'evaluation.json')
+    cli.writable_file(args.grid, '--grid', 'samples.png')
     return args
 
 
 def load_samples(path):
     """(images (N, 1, 28, 28) float32, labels (N,) int32) from an npz of generate.py's form."""
     try:
-        with numpy.load(path) as data:
+        with numpy.load(path, allow_pickle=False) as data:   # a pickle could run code
             images, labels = data['images'], data['labels']
     except (OSError, ValueError, KeyError) as error:
         raise cli.UserError('--samples %s: not an npz with arrays images and labels (%s)'

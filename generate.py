@@ -10,13 +10,37 @@ the shipped one), with generator_args.json beside them. --seed makes the draw re
 The npz holds `images` (float32, (N, 28, 28), in [0, 1], ink = 1) and `labels` (int64, (N,)).
 """
 import math
-import os
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
 from digitgan.networks import N_CLASSES
 from digitgan.sampling import digit_grid, generate, save_png, style_rows
 
 import numpy
+
+# Upper bounds, so that a typo is a one-line error and not minutes of work or a MemoryError:
+MAX_PNG_DIGITS = 10000        # digits in one grid (100 x 100): more is data, use --npz
+MAX_PNG_PIXELS = 40_000_000   # a large phone photo; viewers and browsers struggle beyond
+MAX_PER_DIGIT = 10000         # 100,000 digits, 314 MB of float32: more than MNIST's 60,000
+
+
+def png_size(digit, n, scale):
+    """(width, height) in pixels of the grid PNG that grid() and save_png() make."""
+    if digit == 'all':
+        return N_CLASSES * 28 * scale, n * 28 * scale
+    cols = math.ceil(math.sqrt(n))
+    return cols * 28 * scale, math.ceil(n / cols) * 28 * scale
+
+
+def check_png_size(args):
+    digits = args.n * (N_CLASSES if args.digit == 'all' else 1)
+    if digits > MAX_PNG_DIGITS:
+        raise cli.UserError('--n %d asks for %d digits in one PNG; at most %d (--digit all '
+                            'draws %d per row): use --npz with --per-digit for more'
+                            % (args.n, digits, MAX_PNG_DIGITS, N_CLASSES))
+    width, height = png_size(args.digit, args.n, args.scale)
+    if width * height > MAX_PNG_PIXELS:
+        raise cli.UserError('the PNG would be %d x %d pixels; at most %d megapixels: lower '
+                            '--scale or --n' % (width, height, MAX_PNG_PIXELS // 10 ** 6))
 
 
 def parse_args(argv=None):
@@ -44,11 +68,17 @@ def parse_args(argv=None):
     for name in ('n', 'scale', 'per_digit'):
         if getattr(args, name) <= 0:
             raise cli.UserError('--%s must be a positive integer' % name.replace('_', '-'))
+    cli.check_seed(args.seed)
+    if args.per_digit > MAX_PER_DIGIT:
+        raise cli.UserError('--per-digit must be at most %d (%d digits in all)'
+                            % (MAX_PER_DIGIT, MAX_PER_DIGIT * N_CLASSES))
     if args.out is None and args.npz is None:
         args.out = 'generated.png'
-    for path in (args.out, args.npz):
-        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise cli.UserError('cannot write %s: no such folder' % path)
+    if args.out is not None:
+        check_png_size(args)
+        cli.writable_file(args.out, '--out', 'generated.png')
+    if args.npz is not None:
+        cli.writable_file(args.npz, '--npz', 'samples.npz')
     args.generator = args.generator or checkpoints.newest_generator()
     return args
 

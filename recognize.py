@@ -5,16 +5,17 @@
     seven.png 7 0.998
     photo.jpg 3 0.912
 
-One line per file: the file, the digit, the recogniser's probability for it. Any size, dark
-ink on light paper or light on dark; photo_ink.py finds the ink and preprocess.py makes it
-look like an MNIST digit first.
+One line per file: the file, the digit, the recogniser's probability for it. Any image up to
+40 megapixels, dark ink on light paper or light on dark; image_file.py reads it, photo_ink.py
+finds the ink and preprocess.py makes it look like an MNIST digit.
 A file that cannot be read or holds no digit gets `error: FILE: reason` on stderr, the other
 files are still recognised, and the exit status is 1. --recogniser picks the weights (default
 result-recogniser/recogniser.npz, with recogniser_args.json beside them).
 """
 import sys
 
-from digitgan import checkpoints, cli, photo_ink, preprocess  # first: makes chainer importable
+from digitgan import checkpoints, cli  # first: makes chainer importable
+from digitgan import image_file, photo_ink, preprocess
 
 import chainer
 import chainer.functions as F
@@ -31,7 +32,9 @@ def parse_args(argv=None):
 def load(path):
     """The recogniser's input for one file, or a UserError saying why there is none."""
     try:
-        gray = photo_ink.read_gray(path)
+        gray = image_file.read_gray(path)
+    except image_file.ImageRefused as error:
+        raise cli.UserError(str(error))
     except FileNotFoundError:
         raise cli.UserError('no such file')
     except IsADirectoryError:

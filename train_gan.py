@@ -9,10 +9,10 @@ preview/image<iteration>.png (rows: one z each, columns: digits 0-9), gen_iter_<
 dis_iter_<N>.npz weights, generator_args.json, and a trainer snapshot that the same command
 resumes from automatically.
 """
-from digitgan import checkpoints, cli, training  # first: makes chainer importable
+from digitgan import checkpoints, cli, distributed, training  # first: makes chainer importable
 from digitgan.mnist_data import load_mnist
-from digitgan.networks import Discriminator, Generator
-from digitgan.updater import GANUpdater
+from digitgan.networks import CONDITIONINGS, Discriminator, Generator
+from digitgan.updater import LOSSES, GANUpdater, make_optimizer
 from digitgan.visualize import out_generated_image
 from digitgan.ema import GeneratorEMA
 
@@ -45,11 +45,24 @@ def parse_args(argv=None):
                              'D starts fresh, so pair it with --dis-warmup')
     parser.add_argument('--dis-warmup', type=int, default=0,
                         help='first iterations in which only D trains (default %(default)s)')
+    parser.add_argument('--loss', choices=LOSSES, default='nonsaturating',
+                        help='GAN loss (default %(default)s)')
+    parser.add_argument('--dis-conditioning', choices=CONDITIONINGS, default='planes',
+                        help="how D sees the label: 10 planes beside the image, or a "
+                             'projection of its features (default %(default)s)')
+    parser.add_argument('--spectral-norm', action='store_true',
+                        help="spectral normalisation of D's weights (and no BatchNorm in D)")
+    parser.add_argument('--dis-steps', type=int, default=1,
+                        help='D updates per G update (default %(default)s)')
+    parser.add_argument('--beta1', type=float, default=0.5,
+                        help="Adam's beta1 for both networks (default %(default)s)")
     parser.add_argument('--preview-interval', type=int, default=500,
                         help='iterations between preview grids (default %(default)s)')
+    distributed.add_arguments(parser)
     args = parser.parse_args(argv)
     cli.check_training_arguments(args)
-    for name in ('n_hidden', 'gen_ch', 'dis_ch', 'preview_interval'):
+    distributed.check_arguments(args)
+    for name in ('n_hidden', 'gen_ch', 'dis_ch', 'preview_interval', 'dis_steps'):
         if getattr(args, name) <= 0:
             raise cli.UserError('--%s must be a positive integer' % name.replace('_', '-'))
     for name in ('gen_lr', 'dis_lr'):
@@ -57,6 +70,8 @@ def parse_args(argv=None):
             raise cli.UserError('--%s must be between 0 and 1' % name.replace('_', '-'))
     if args.lr_decay_start is not None and not 0 <= args.lr_decay_start < 1:
         raise cli.UserError('--lr-decay-start is a fraction of the run, from 0 to below 1')
+    if not 0 <= args.beta1 < 1:
+        raise cli.UserError('--beta1 must be from 0 to below 1')
     if args.dis_warmup < 0:
         raise cli.UserError('--dis-warmup must be 0 or a positive number of iterations')
     if not 0 <= args.ema < 1:
@@ -65,62 +80,66 @@ def parse_args(argv=None):
 
 
 def total_iterations(args, n_train):
-    return args.iterations or -(-args.epoch * n_train // args.batchsize)
-
-
-def make_optimizer(model, alpha=2e-4, beta1=0.5):
-    optimizer = chainer.optimizers.Adam(alpha=alpha, beta1=beta1)
-    optimizer.setup(model)
-    return optimizer
+    """The run's length in iterations (each takes --dis-steps batches)."""
+    return args.iterations or -(-args.epoch * n_train // (args.batchsize * args.dis_steps))
 
 
 def main(argv=None):
     args = parse_args(argv)
-    device = training.setup('conditional DCGAN', args)
-    train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
+    comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
+    device = training.setup('conditional DCGAN', args, comm)
+    train = distributed.scatter(  # with comm: this process's slice
+        comm, lambda: chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir)),
+        args.seed)
 
     if args.init_generator:
         gen = checkpoints.load_generator(args.init_generator)
     else:
         gen = Generator(n_hidden=args.n_hidden, ch=args.gen_ch)
-    dis = Discriminator(ch=args.dis_ch)
+    dis = Discriminator(ch=args.dis_ch, conditioning=args.dis_conditioning,
+                        spectral_norm=args.spectral_norm)
     gen.to_device(device)
     dis.to_device(device)
 
-    iterator = chainer.iterators.SerialIterator(train, args.batchsize)
-    optimizers = {'gen': make_optimizer(gen, args.gen_lr), 'dis': make_optimizer(dis, args.dis_lr)}
+    iterator = chainer.iterators.SerialIterator(
+        train, distributed.process_batchsize(args.batchsize, comm))
+    optimizers = {'gen': make_optimizer(gen, args.gen_lr, args.beta1),
+                  'dis': make_optimizer(dis, args.dis_lr, args.beta1)}
+    optimizers = {name: distributed.multi_node(optimizer, comm)
+                  for name, optimizer in optimizers.items()}
     updater = GANUpdater(iterator, optimizers, models=(gen, dis), device=device,
-                         dis_warmup=args.dis_warmup)
+                         loss=args.loss, dis_steps=args.dis_steps, dis_warmup=args.dis_warmup)
     trainer = training.make_trainer(updater, args)
     if args.lr_decay_start is not None:
-        end = total_iterations(args, len(train))
+        end = total_iterations(args, len(train) * distributed.world_size(comm))
         start = int(args.lr_decay_start * end)
         for name, optimizer in optimizers.items():
             trainer.extend(extensions.LinearShift('alpha', (optimizer.alpha, 0.0), (start, end),
                                                   optimizer), name=name + '_lr_decay')
+    for name, optimizer in optimizers.items():   # the log shows each learning rate
+        trainer.extend(extensions.observe_value(name + '/lr', lambda _, o=optimizer: o.alpha),
+                       name=name + '_observe_lr', trigger=(1, 'iteration'))
+    distributed.average_reports(trainer, comm, ['gen/loss', 'dis/loss'])
+    writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
     if args.ema:
-        save_every = training.IntervalOrEndTrigger(args.snapshot_interval, 'iteration',
-                                                   training.stop_trigger(args))
-        trainer.extend(GeneratorEMA(gen, args.ema, save_every), name='gen_ema')
+        writer.extend(GeneratorEMA(gen, args.ema, training.snapshot_trigger(args)),
+                       name='gen_ema')
 
     snapshot = training.add_snapshot_and_log(
-        trainer, args, ['gen/loss', 'dis/loss'], {'loss.png': ['gen/loss', 'dis/loss']})
+        writer, args, ['gen/loss', 'dis/loss'], {'loss.png': ['gen/loss', 'dis/loss']})
     for model, prefix in ((gen, 'gen'), (dis, 'dis')):
         weights = extensions.snapshot_object(model, prefix + '_iter_{.updater.iteration}.npz',
                                              n_retains=2)
-        # Triggers keep state: each extension needs its own, or only the first one fires.
-        trainer.extend(weights, name=prefix + '_weights', trigger=chainer.training.triggers
-                       .IntervalTrigger(args.snapshot_interval, 'iteration'))
-        trainer.extend(weights, name=prefix + '_final_weights', trigger=chainer.training
-                       .triggers.ManualScheduleTrigger(*training.stop_trigger(args)))
+        # Every interval and at the end, statelessly: a resumed run writes no extra file.
+        writer.extend(weights, name=prefix + '_weights', trigger=training.snapshot_trigger(args))
     preview_every = min(args.preview_interval, args.iterations or args.preview_interval)
     # The last preview shows the final weights, whether or not the interval divides the run.
-    trainer.extend(out_generated_image(gen, rows=10, seed=args.seed),
+    writer.extend(out_generated_image(gen, rows=10, seed=args.seed),
                    trigger=training.IntervalOrEndTrigger(preview_every, 'iteration',
                                                          training.stop_trigger(args)))
 
-    training.resume_and_run(trainer, snapshot, args, gen, 'generator')
+    training.resume_and_run(trainer, snapshot, args, gen, 'generator', comm)
 
 
 if __name__ == '__main__':
-    cli.run(main)
+    distributed.run(main)

@@ -1,9 +1,11 @@
 // Bundles the two pages into dist/: index.html (generator) and draw.html (recogniser),
 // with the shared CSS and the converted models (app/models/, written by 2pack.py) copied
-// to dist/models/. `npm run build` runs it; `npm start` serves dist/.
+// to dist/models/, and sw.js, the service worker that keeps them for offline use
+// (app/build/offline-plugin.js). `npm run build` runs it; `npm start` serves dist/.
 const path = require('path');
 const CopyPlugin = require('copy-webpack-plugin');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
+const OfflinePlugin = require('./app/build/offline-plugin.js');
 
 const page = (template, chunk) => new HtmlWebpackPlugin({
   template: path.resolve(__dirname, 'app', template),
@@ -39,6 +41,7 @@ module.exports = {
         { from: 'app/models', to: 'models', noErrorOnMissing: true },
       ],
     }),
+    new OfflinePlugin(),
   ],
   optimization: {
     splitChunks: { chunks: 'all' },          // webdnn and numjs shared by both pages

@@ -1,13 +1,14 @@
 #!/usr/bin/env python
-"""Does 8-bit weight encoding cost generated-digit quality? The shipped generator's float32
-and 8-bit WebDNN descriptors (webassembly, batch-100 where converted) generate the same
-digits (same z, same labels) in headless Chromium; evaluate.py --samples then measures both
-sets with the recogniser, and the recogniser's readings of the two sets are compared digit
-by digit.
+"""Does 8-bit weight encoding cost generated-digit quality? The float32 and the 8-bit WebDNN
+descriptors (webassembly, batch-100 where converted) of the shipped generator generate the
+same digits (same z, same labels) in headless Chromium; evaluate.py --samples then measures
+both sets with the recogniser, and the recogniser's readings of the two sets are compared
+digit by digit.
 
-    python bench/eightbit_quality.py [--per-label 500]    # bench/run.py calls it too
+    python bench/eightbit_quality.py [--per-label 500] [--generator NPZ] [--recogniser NPZ]
+
+bench/run.py runs the same measure() as one of its steps.
 """
-import argparse
 import base64
 import json
 import os
@@ -15,17 +16,17 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
-sys.path.insert(0, HERE)
+import numpy
 
-import digitgan  # noqa: E402,F401
-import numpy  # noqa: E402
+from digitgan import checkpoints, cli
+from digitgan.sampling import generate
 
-import run as bench  # noqa: E402
+from browser_site import run_browser, served_site
+from common import (ROOT, add_weight_arguments, eightbit_models, log, shipped_contract,
+                    source_weights)
 
-CHUNK = 1000          # digits per browser call
+CHUNK = 1000          # digits per call into the page (keeps each message small)
+RECOGNISER_BATCH = 500
 
 
 def to_base64(array):
@@ -36,78 +37,71 @@ def from_base64(text):
     return numpy.frombuffer(base64.b64decode(text), '<f4')
 
 
-def browser_samples(site, base, folders, inputs):
-    """{name: images (N, 28, 28)} from bench/pages/webdnn.html on each models folder."""
+def browser_samples(eightbit_folder, inputs):
+    """{'float32': images, 'eightbit': images} (N, 28, 28) from bench/pages/webdnn.html on
+    the app's models (dist/models) and on `eightbit_folder`, for generator `inputs`."""
     chunks = [to_base64(inputs[i:i + CHUNK]) for i in range(0, len(inputs), CHUNK)]
-    jobs = [{'name': name, 'cold': 1, 'sampleChunks': chunks,
-             'url': base + 'bench/pages/webdnn.html?backend=webassembly&batched=1&models='
-             + '../../%s/models' % folder} for name, folder in folders.items()]
-    report = bench.run_browser(jobs)
+    folders = {'float32': 'app', 'eightbit': 'app8'}
+    with served_site(eightbit_folder) as (_, base):
+        jobs = [{'name': name, 'cold': 1, 'sampleChunks': chunks,
+                 'url': base + 'bench/pages/webdnn.html?backend=webassembly&batched=1&models='
+                 + '../../%s/models' % folder} for name, folder in folders.items()]
+        report = run_browser(jobs)
     out = {}
     for result in report['results']:
         if 'error' in result:
-            sys.exit('error: %s: %s' % (result['name'], result['error'][:2000]))
+            log(result['error'][:2000])
+            raise cli.UserError('%s digits could not be generated in the browser (the '
+                                'error is above)' % result['name'])
         out[result['name']] = numpy.concatenate(
             [from_base64(text) for text in result['samples']]).reshape(-1, 28, 28)
     return out
 
 
-def evaluate(samples_path, json_path, real):
+def evaluate(samples_path, json_path, recogniser, real):
+    """evaluate.py --samples with `recogniser`: its JSON as a dict."""
     done = subprocess.run([sys.executable, os.path.join(ROOT, 'evaluate.py'), '--samples',
-                           samples_path, '--json', json_path, '--grid',
-                           json_path[:-5] + '.png', '--real', str(real)],
+                           samples_path, '--recogniser', recogniser, '--json', json_path,
+                           '--grid', json_path[:-5] + '.png', '--real', str(real)],
                           cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit('error: evaluate.py failed:\n%s' % (done.stdout + done.stderr)[-3000:])
+        log((done.stdout + done.stderr)[-3000:])
+        raise cli.UserError('evaluate.py --samples failed (its output is above)')
     with open(json_path) as f:
         return json.load(f)
 
 
-def predictions(images, recogniser_npz):
+def readings(images, recogniser):
+    """The digit the recogniser reads in each image (N, 28, 28)."""
     import chainer
-    from digitgan import checkpoints
-    rec = checkpoints.load_network('recogniser', recogniser_npz)
+    rec = checkpoints.load_network('recogniser', recogniser)
     out = []
     with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
-        for i in range(0, len(images), 500):
-            out.append(rec(images[i:i + 500, None]).array.argmax(axis=1))
+        for i in range(0, len(images), RECOGNISER_BATCH):
+            out.append(rec(images[i:i + RECOGNISER_BATCH, None]).array.argmax(axis=1))
     return numpy.concatenate(out)
 
 
-def measure(contract, per_label=500, real=2000, seed=0, log=bench.log):
-    from digitgan import checkpoints
-    from digitgan import webdnn_export
-    net = checkpoints.load_network('generator', bench.source_npz(contract, 'generator'))
-    labels = numpy.repeat(numpy.arange(net.n_classes), per_label)
-    z = numpy.random.RandomState(seed).standard_normal(
-        (len(labels), net.n_hidden)).astype(numpy.float32)
-    inputs = net.make_input(z, labels)
-    eightbit = bench.eightbit_models(contract)
-    site = tempfile.mkdtemp(prefix='dcgan-bench-quality-')
-    try:
-        os.symlink(os.path.join(ROOT, 'dist'), os.path.join(site, 'app'))
-        os.makedirs(os.path.join(site, 'app8'))
-        os.symlink(eightbit, os.path.join(site, 'app8', 'models'))
-        os.makedirs(os.path.join(site, 'bench'))
-        os.symlink(os.path.join(HERE, 'pages'), os.path.join(site, 'bench', 'pages'))
-        os.symlink(os.path.join(ROOT, 'node_modules'), os.path.join(site, 'node_modules'))
-        server, base = bench.serve_folder(site)
-        try:
-            log('8-bit quality: %d digits from the float32 and the 8-bit descriptors'
-                % len(labels))
-            images = browser_samples(site, base, {'float32': 'app', 'eightbit': 'app8'}, inputs)
-        finally:
-            server.shutdown()
-        reference = webdnn_export.reference_output('generator', net, inputs).reshape(-1, 28, 28)
-        result = {'digits': int(len(labels)), 'per_label': per_label, 'real_test_digits': real}
-        rec_npz = bench.source_npz(contract, 'recogniser')
-        readings = {}
+def measure(weights, eightbit_folder, per_label=500, real=2000, seed=0):
+    """weights: {'generator': npz, 'recogniser': npz} (common.source_weights);
+    eightbit_folder: those weights converted with 2pack.py --eightbit. Returns results.json's
+    'eightbit_quality'."""
+    net = checkpoints.load_network('generator', weights['generator'])
+    labels = numpy.repeat(numpy.arange(net.n_classes, dtype=numpy.int32), per_label)
+    z = net.make_hidden(len(labels), rng=numpy.random.RandomState(seed))
+    log('8-bit quality: %d digits from the float32 and the 8-bit descriptors' % len(labels))
+    images = browser_samples(eightbit_folder, net.make_input(z, labels))
+    reference = generate(net, z, labels).reshape(-1, 28, 28)
+    result = {'digits': int(len(labels)), 'per_label': per_label, 'real_test_digits': real}
+    read = {}
+    with tempfile.TemporaryDirectory(prefix='dcgan-bench-quality-') as scratch:
         for name, array in images.items():
-            path = os.path.join(site, name + '.npz')
+            path = os.path.join(scratch, name + '.npz')
             numpy.savez_compressed(path, images=numpy.clip(array, 0, 1), labels=labels)
             log('8-bit quality: evaluate.py --samples (%s)' % name)
-            evaluation = evaluate(path, os.path.join(site, name + '.json'), real)
-            readings[name] = predictions(array, rec_npz)
+            evaluation = evaluate(path, os.path.join(scratch, name + '.json'),
+                                  weights['recogniser'], real)
+            read[name] = readings(array, weights['recogniser'])
             result[name] = {
                 'conditional_accuracy': evaluation['metrics']['conditional_accuracy'],
                 'frechet_distance': evaluation['metrics']['frechet_distance'],
@@ -115,23 +109,26 @@ def measure(contract, per_label=500, real=2000, seed=0, log=bench.log):
                 'max_abs_diff_from_chainer': float(numpy.abs(array - reference).max()),
                 'mean_abs_diff_from_chainer': float(numpy.abs(array - reference).mean()),
             }
-        result['accuracy_drop_points'] = 100 * (result['float32']['conditional_accuracy']
-                                               - result['eightbit']['conditional_accuracy'])
-        result['same_reading_share'] = float((readings['float32'] == readings['eightbit']).mean())
-        return result
-    finally:
-        import shutil
-        shutil.rmtree(site, ignore_errors=True)
+    result['accuracy_drop_points'] = 100 * (result['float32']['conditional_accuracy']
+                                           - result['eightbit']['conditional_accuracy'])
+    result['same_reading_share'] = float((read['float32'] == read['eightbit']).mean())
+    return result
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = cli.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--per-label', type=int, default=500)
     parser.add_argument('--real', type=int, default=2000,
                         help='real MNIST test digits for evaluate.py (default %(default)s)')
+    add_weight_arguments(parser)
     args = parser.parse_args()
-    print(json.dumps(measure(bench.shipped_contract(), args.per_label, args.real), indent=2))
+    if args.per_label <= 0 or args.real < 2:
+        raise cli.UserError('--per-label must be positive and --real at least 2')
+    contract = shipped_contract()
+    weights = source_weights(contract, args.generator, args.recogniser)
+    print(json.dumps(measure(weights, eightbit_models(contract, weights), args.per_label,
+                             args.real), indent=2))
 
 
 if __name__ == '__main__':
-    main()
+    cli.run(main)

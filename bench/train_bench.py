@@ -46,14 +46,12 @@ def full_backward_update(optimizer, loss):
 
 def chainer_stepper(batchsize, full_backward=False):
     """(step(), {'generator': n, 'discriminator': n}) for the project's own GAN step."""
-    sys.path.insert(0, ROOT)
-    import digitgan  # noqa: F401
+    import digitgan  # noqa: F401  (first: makes chainer importable)
     import chainer
     import numpy
     from digitgan.networks import Discriminator, Generator
-    from train_gan import make_optimizer
     from digitgan import updater as updater_module
-    from digitgan.updater import GANUpdater
+    from digitgan.updater import GANUpdater, make_optimizer
     if full_backward:
         updater_module.update_from = full_backward_update
 
@@ -72,9 +70,8 @@ def chainer_stepper(batchsize, full_backward=False):
 
 
 def pytorch_stepper(batchsize, threads):
-    sys.path.insert(0, HERE)
     import torch
-    import torch_nets
+    import torch_nets     # beside this file: the child runs as a script, so bench/ is on the path
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     gen, dis = torch_nets.Generator(), torch_nets.Discriminator()

@@ -3,21 +3,27 @@
 Importing the package applies compat.py's shims once, so that chainer 7.8.1 and webdnn
 1.2.11 import on today's Python, NumPy and setuptools; every module below relies on that.
 
-    data        mnist_data    MNIST IDX files: read, md5-check, download from mirrors
-    networks    networks      Generator, Discriminator, Recogniser and their contract
-    training    updater       the GAN step (D, then G) as a StandardUpdater
-                ema           moving average of G's weights, saved beside the raw ones
-                training      Trainer plumbing: snapshots, safe resume, logs, Ctrl-C
-                visualize     the preview-grid Trainer extension
-    sampling    sampling      z, batched eval-mode generation, digit grids, PNGs
-    weights     checkpoints   find and load trained weights safely (no pickle)
-    measuring   metrics       Frechet distance and spread statistics
-    export      webdnn_export Chainer graph -> WebDNN descriptors
+    data        mnist_data     MNIST IDX files: read, md5-check, download from mirrors
+    networks    networks       Generator, Discriminator, Recogniser and their contract
+    training    updater        the GAN step (D, then G) as a StandardUpdater; the losses
+                ema            moving average of G's weights, saved beside the raw ones
+                training       Trainer plumbing: snapshots, safe resume, logs, Ctrl-C
+                distributed    multi-process training with ChainerMN
+                visualize      the preview-grid Trainer extension
+    sampling    sampling       z, batched eval-mode generation, digit grids, PNGs
+    weights     checkpoints    find and load trained weights safely (no pickle)
+    measuring   evaluation     conditional accuracy, Frechet distances, diversity, targets
+                metrics        Frechet distance and spread statistics
+    export      webdnn_export  Chainer graph -> WebDNN descriptors
                 webdnn_patches fixes to webdnn's converter, and a faster Col2Im kernel
-                contract      app/models/contract.json from the converted graphs
-                onnx_export   the generator as ONNX (for the benchmark's other engines)
-    images      preprocess    MNIST-style centring of a digit
-                photo_ink     photos and scans -> ink on a clean background
-    commands    cli           one-line errors, atomic writes, devices, shared flags
+                contract       app/models/contract.json from the converted graphs
+                folder_swap    replace an output folder whole; clean up after killed runs
+                onnx_export    the generator as ONNX (for the benchmark's other engines)
+    images      image_file     open image files safely (size limits, regular files only)
+                preprocess     MNIST-style centring of a digit
+                photo_ink      photos and scans -> ink on a clean background
+                ink_parts      connected ink parts: which belong to the digit
+    serving     server         the static server for the built pages
+    commands    cli            one-line errors, atomic writes, devices, shared flags
 """
 from digitgan import compat  # noqa: F401  (applies the shims at import)

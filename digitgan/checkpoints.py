@@ -6,14 +6,17 @@
 
 Every .npz is rebuilt from the *_args.json that its training script wrote beside it, so no
 hyperparameter is repeated here, and checked against it, naming the first parameter that does
-not fit. Defaults are the shipped files of this repository, found relative to this file (not
-the current folder). Problems are UserErrors naming the file.
+not fit or holds NaN or infinity. Files are read without unpickling (load_arrays, also used
+for trainer snapshots), so none can run code. Defaults are the shipped files of this
+repository, found relative to this file (not the current folder). Problems are UserErrors
+naming the file.
 """
 
 import inspect
 import os
 import re
 import zipfile
+import zlib
 
 import chainer
 import numpy
@@ -60,16 +63,67 @@ def newest_generator(folder=GENERATOR_DIR):
     return path
 
 
+# What numpy raises for a file that is not a complete .npz: truncated, bad CRC, bad header.
+NPZ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, KeyError)
+
+
+class UnreadableNpz(Exception):
+    """Not a complete, readable .npz file; the message says why."""
+
+
+class PickledNpz(Exception):
+    """An .npz entry (the message names it) holds pickled Python objects: loading those can
+    run any code, and nothing this project writes contains one."""
+
+
+def load_arrays(path):
+    """Every array of the .npz `path`, read with allow_pickle=False, so that no file, however
+    crafted, runs code when loaded. Raises UnreadableNpz or PickledNpz."""
+    # numpy.load reads a non-zip file as .npy or, failing that, as a pickle: refuse it first.
+    if not zipfile.is_zipfile(path):
+        raise UnreadableNpz('not a complete .npz (zip) file')
+    try:
+        with numpy.load(path, allow_pickle=False) as npz:
+            arrays = {}
+            for key in npz.files:
+                try:
+                    arrays[key] = npz[key]
+                except ValueError as error:
+                    if 'allow_pickle' not in str(error):
+                        raise
+                    raise PickledNpz(key)
+            return arrays
+    except NPZ_ERRORS as error:
+        raise UnreadableNpz('%s: %s' % (type(error).__name__,
+                                        str(error).strip()[:200] or 'no detail'))
+
+
 def read_npz(path):
-    """All arrays of an .npz as a dict; anything unreadable is a UserError."""
+    """All arrays of an .npz as a dict; anything unreadable or unsafe is a UserError."""
     if not os.path.isfile(path):
         raise UserError('%s: no such file' % path)
     try:
-        with numpy.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise UserError('%s is not a readable .npz snapshot (%s)'
-                        % (path, str(error).strip() or type(error).__name__))
+        return load_arrays(path)
+    except PickledNpz as error:
+        raise UserError(pickled_message(path, error))
+    except UnreadableNpz as error:
+        raise UserError('%s is not a readable .npz snapshot (%s)' % (path, error))
+
+
+def pickled_message(path, error):
+    return ('%s: entry %s holds a pickled Python object, which could run code when loaded, '
+            'so the file is refused (this project never writes one): use a file you trust'
+            % (path, error))
+
+
+def check_finite(arrays, npz_path):
+    """A UserError naming the first parameter with NaN or infinite values: such weights
+    (a diverged run) draw blank images instead of failing."""
+    for key in sorted(arrays):
+        value = arrays[key]
+        if value.dtype.kind in 'fc' and not numpy.isfinite(value).all():
+            raise UserError('%s: parameter %s holds NaN or infinite values (training '
+                            'diverged); use an earlier snapshot' % (npz_path, key))
 
 
 def expected_shapes(net):
@@ -131,6 +185,7 @@ def load_network(kind, npz_path):
         raise UserError('%s: unusable hyperparameters %s (%s)' % (args_path, kwargs, error))
     arrays = read_npz(npz_path)
     check_architecture(kind, net, arrays, npz_path, args_path)
+    check_finite(arrays, npz_path)
     chainer.serializers.NpzDeserializer(arrays).load(net)
     return net
 

@@ -6,6 +6,7 @@ closed output pipe (`| head`) 141, both without a traceback.
 """
 import argparse
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -50,24 +51,33 @@ def _read_umask():
 
 
 UMASK = _read_umask()  # read once: os.umask can only be read by setting it
+# A full disk or quota: the user can make room and run again.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary name beside `path`; on success rename it to `path`, else delete it.
-    Readers therefore see the old file or the new one, never half of one."""
+    Readers therefore see the old file or the new one, never half of one. A full disk is a
+    UserError (the old file, if any, is still whole)."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.',
-                               suffix='.tmp')
-    os.close(fd)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.',
+                                   suffix='.tmp')
+        os.close(fd)
         # mkstemp makes the file private (0600); give it the mode open() would have.
         os.chmod(tmp, 0o666 & ~UMASK)
         yield tmp
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
+    except BaseException as error:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+        if isinstance(error, OSError) and error.errno in DISK_FULL:
+            raise UserError('cannot write %s (%s); %s: make room and run again' % (
+                path, error.strerror, 'the file there before is unchanged'
+                if os.path.exists(path) else 'nothing was written')) from error
         raise
 
 
@@ -88,8 +98,44 @@ def read_json(path, what):
         raise UserError('%s %s is not valid JSON' % (what, path))
 
 
+SEED_LIMIT = 2 ** 32        # NumPy's RandomState takes seeds from 0 to 2**32 - 1
+MNIST_TRAIN_SIZE = 60000    # a larger minibatch than the training set cannot be drawn
+
+
+def check_seed(seed):
+    """--seed within what NumPy's random generators accept (None: a fresh draw)."""
+    if seed is not None and not 0 <= seed < SEED_LIMIT:
+        raise UserError('--seed must be from 0 to %d (NumPy takes 32-bit seeds), not %d'
+                        % (SEED_LIMIT - 1, seed))
+
+
+def writable_file(path, flag, example):
+    """Prove before any work is done that `flag`'s file `path` can be written: a name that
+    is not a folder, in a folder that exists and accepts a new file (atomic_path writes a
+    temporary file there and renames it). `example`: a file name to suggest."""
+    if not path:
+        raise UserError('%s needs a file name, not an empty string' % flag)
+    if os.path.isdir(path):
+        raise UserError('%s %s is a folder; give a file name, such as %s'
+                        % (flag, path, os.path.join(path, example)))
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UserError('cannot write %s %s: %s' % (
+            flag, path, '%s is a file, not a folder' % folder if os.path.exists(folder)
+            else 'no such folder %s' % folder))
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise UserError('cannot write %s %s: its folder %s is not writable (%s)'
+                        % (flag, path, folder, error.strerror))
+    return path
+
+
 def writable_folder(path):
     """Create `path` if needed and prove it is writable, before any work is done."""
+    if not path:
+        raise UserError('--out needs a folder name, not an empty string')
     try:
         os.makedirs(path, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
@@ -158,6 +204,10 @@ def check_training_arguments(args):
     for name in ('epoch', 'batchsize', 'snapshot_interval'):
         if getattr(args, name) <= 0:
             raise UserError('--%s must be a positive integer' % name.replace('_', '-'))
+    if args.batchsize > MNIST_TRAIN_SIZE:
+        raise UserError('--batchsize must be at most %d, the number of MNIST training '
+                        'digits, not %d' % (MNIST_TRAIN_SIZE, args.batchsize))
+    check_seed(args.seed)
     if args.iterations is not None and args.iterations <= 0:
         raise UserError('--iterations must be a positive integer')
     if args.resume is not None and not os.path.isfile(args.resume):

@@ -9,10 +9,12 @@ Data convention everywhere: images are float32 1x28x28 in [0, 1], ink = 1, backg
 """
 import chainer
 import chainer.functions as F
+import chainer.link_hooks
 import chainer.links as L
 import numpy
 
 N_CLASSES = 10
+CONDITIONINGS = ('planes', 'projection')   # how the Discriminator sees the label
 IMAGE_SHAPE = (1, 28, 28)
 
 # What a consumer needs to drive the generator and the recogniser without reading Python.
@@ -75,31 +77,59 @@ class Generator(chainer.Chain):
 
 
 class Discriminator(chainer.Chain):
-    """(image, label) -> real/fake logit. The label enters as 10 constant planes."""
+    """(image, label) -> real/fake logit.
 
-    def __init__(self, n_classes=N_CLASSES, ch=64, wscale=0.02):
+    conditioning='planes': the label enters as 10 constant planes beside the image (the
+    2015-style conditional DCGAN). conditioning='projection': the body sees the image only and
+    the label enters at the end as <embed(label), features> (Miyato & Koyama 2018).
+    spectral_norm=True: every weight is divided by its largest singular value (Miyato et al.
+    2018), which bounds D's Lipschitz constant; BatchNorm is then left out, as in SNGAN.
+    """
+
+    def __init__(self, n_classes=N_CLASSES, ch=64, wscale=0.02, conditioning='planes',
+                 spectral_norm=False):
         super().__init__()
+        if conditioning not in CONDITIONINGS:
+            raise ValueError('conditioning must be one of %s' % ', '.join(CONDITIONINGS))
         self.n_classes = n_classes
         self.ch = ch
+        self.conditioning = conditioning
+        self.spectral_norm = spectral_norm
         w = chainer.initializers.Normal(wscale)
+        planes = n_classes if conditioning == 'planes' else 0
+        features = ch * 2 * 7 * 7
         with self.init_scope():
-            self.c0 = L.Convolution2D(1 + n_classes, ch, 4, 2, 1, initialW=w)   # -> 14x14
+            self.c0 = L.Convolution2D(1 + planes, ch, 4, 2, 1, initialW=w)      # -> 14x14
             self.c1 = L.Convolution2D(ch, ch * 2, 4, 2, 1, initialW=w)          # -> 7x7
-            self.bn1 = L.BatchNormalization(ch * 2)
-            self.l2 = L.Linear(None, 1, initialW=w)
+            if not spectral_norm:
+                self.bn1 = L.BatchNormalization(ch * 2)
+            self.l2 = L.Linear(features, 1, initialW=w)
+            if conditioning == 'projection':
+                self.embed = L.EmbedID(n_classes, features, initialW=w)
+        if spectral_norm:
+            for link in self.children():
+                link.add_hook(chainer.link_hooks.SpectralNormalization())
 
     def model_args(self):
-        return {'n_classes': self.n_classes, 'ch': self.ch}
+        return {'n_classes': self.n_classes, 'ch': self.ch, 'conditioning': self.conditioning,
+                'spectral_norm': self.spectral_norm}
 
     def forward(self, x, labels):
         xp = chainer.backend.get_array_module(x)
-        planes = xp.eye(self.n_classes, dtype=numpy.float32)[labels]
-        planes = xp.broadcast_to(planes[:, :, None, None],
-                                 (len(labels), self.n_classes) + x.shape[2:])
-        h = F.concat([x, planes], axis=1)
+        h = x
+        if self.conditioning == 'planes':
+            planes = xp.eye(self.n_classes, dtype=numpy.float32)[labels]
+            planes = xp.broadcast_to(planes[:, :, None, None],
+                                     (len(labels), self.n_classes) + x.shape[2:])
+            h = F.concat([x, planes], axis=1)
         h = F.leaky_relu(self.c0(h))
-        h = F.leaky_relu(self.bn1(self.c1(h)))
-        return self.l2(h)                     # logit, (B, 1)
+        h = self.c1(h)
+        h = F.leaky_relu(h if self.spectral_norm else self.bn1(h))
+        h = F.reshape(h, (len(h), -1))                                   # (B, 2ch*7*7)
+        logit = self.l2(h)
+        if self.conditioning == 'projection':
+            logit += F.sum(self.embed(labels) * h, axis=1, keepdims=True)
+        return logit                          # (B, 1)
 
 
 class Recogniser(chainer.Chain):

@@ -4,19 +4,19 @@
     trainer = training.make_trainer(updater, args)
     snapshot = training.add_snapshot_and_log(trainer, args, log_keys, plots)
     training.resume_and_run(trainer, snapshot, args, model, kind)
-    # resume: --resume, else the newest snapshot in --out; then <kind>_args.json is
-    # written; then training runs (Ctrl-C: snapshot, message, exit 130)
+    # resume: --resume, else the newest snapshot in --out that loads (a corrupt newest one
+    # is named on stderr and the one before it is used); then <kind>_args.json is written;
+    # then training runs (Ctrl-C: snapshot, message, exit 130; a full disk: one line, exit 2)
 
 Snapshot contents must stay loadable across versions of this code: extension names and
-trigger classes (their serialised state) are part of the snapshot format.
+trigger classes (their serialised state) are part of the snapshot format. Snapshots are read
+without unpickling (checkpoints.load_arrays), so a file planted in --out cannot run code.
 """
+import errno
 import os
-import pickle
 import re
 import signal
 import sys
-import zipfile
-import zlib
 
 import chainer
 from chainer.training import extensions
@@ -25,29 +25,37 @@ import numpy
 
 from digitgan import checkpoints
 from digitgan import cli
+from digitgan import distributed
 from digitgan import networks
 
 SNAPSHOT_PATTERN = 'snapshot_iter_{.updater.iteration}'
 SNAPSHOT_FILE = re.compile(r'snapshot_iter_(\d+)')     # the names SNAPSHOT_PATTERN gives
-# What loading a file that is not a snapshot of this run raises: missing keys, other shapes,
-# not an npz, a truncated or corrupt zip.
-RESUME_ERRORS = (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error,
-                 pickle.UnpicklingError)
+SNAPSHOTS_KEPT = 2     # the newest may be cut short by a crash; the one before it then serves
+# Below every other extension: a snapshot then holds the state of every trigger *after* this
+# iteration; taken earlier, a resumed run would see some triggers one iteration behind.
+SNAPSHOT_PRIORITY = -1000
+# What loading a snapshot of another run into this trainer raises: missing keys, other shapes.
+MISMATCH_ERRORS = (KeyError, ValueError, TypeError)
+# Writing into --out failed for want of space or rights (not a bug: the user can fix it).
+WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES,
+                errno.EPERM)
 
 
-def print_header(title, args, device):
-    print('%s | device: %s | minibatch: %d | %s' % (
-        title, device, args.batchsize,
+def print_header(title, args, device, comm=None):
+    print('%s | device: %s | minibatch: %d%s | %s' % (
+        title, device, args.batchsize, distributed.describe(comm, args),
         '%d iterations' % args.iterations if args.iterations else '%d epochs' % args.epoch),
         flush=True)
 
 
-def setup(title, args):
+def setup(title, args, comm=None):
     """The device for --gpu, once --out is known to be writable; prints the run header and
-    seeds NumPy's and the device's random generators with --seed."""
-    device = cli.get_device(args.gpu)
-    cli.writable_folder(args.out)
-    print_header(title, args, device)
+    seeds NumPy's and the device's random generators with --seed. `comm`: --communicator's
+    (distributed.py): this process's GPU, and only process 0 checks --out."""
+    device = distributed.process_device(args.gpu, comm)
+    if distributed.is_writer(comm):
+        cli.writable_folder(args.out)
+    print_header(title, args, device, comm)
     numpy.random.seed(args.seed)
     device.xp.random.seed(args.seed)
     return device
@@ -87,6 +95,25 @@ class IntervalOrEndTrigger(IntervalTrigger):
         return fire or _progress(trainer, self._end[1]) >= self._end[0]
 
 
+class EveryOrAtEnd:
+    """Every `every` iterations and at the end of training. Stateless (nothing goes into the
+    snapshot), so a resumed run fires exactly where an uninterrupted one would: never again
+    for an iteration already saved, and not at all when resumed at or past its end."""
+
+    def __init__(self, every, end):
+        self.every = every
+        self.end = end
+
+    def __call__(self, trainer):
+        iteration = trainer.updater.iteration
+        return iteration % self.every == 0 or _progress(trainer, self.end[1]) >= self.end[0]
+
+
+def snapshot_trigger(args):
+    """When weights and snapshots are written: every --snapshot-interval and at the end."""
+    return EveryOrAtEnd(args.snapshot_interval, stop_trigger(args))
+
+
 def make_trainer(updater, args):
     return chainer.training.Trainer(updater, StopTrigger(*stop_trigger(args)), out=args.out)
 
@@ -96,41 +123,74 @@ def newest_snapshot(out):
     return checkpoints.newest_numbered(out, SNAPSHOT_FILE)
 
 
-def resume(trainer, args):
-    """Load --resume, else the newest snapshot in --out, if any; returns its path.
-    A file of another kind or architecture is a UserError."""
-    path = args.resume or newest_snapshot(args.out)
-    if not path:
-        return None
+def snapshots_newest_first(out):
+    found = []
+    for name in os.listdir(out) if os.path.isdir(out) else []:
+        match = SNAPSHOT_FILE.fullmatch(name)
+        if match and os.path.isfile(os.path.join(out, name)):
+            found.append((int(match.group(1)), os.path.join(out, name)))
+    return [path for _, path in sorted(found, reverse=True)]
+
+
+def read_snapshot(path):
+    """The arrays of a trainer snapshot, never unpickled; a pickled entry is a UserError.
+    Raises checkpoints.UnreadableNpz for a truncated or corrupt file."""
     try:
-        # Snapshots are npz (zip) files; anything else would reach numpy's pickle loader.
-        if not zipfile.is_zipfile(path):
-            raise ValueError('not an npz file')
-        chainer.serializers.load_npz(path, trainer)
-    except RESUME_ERRORS as error:
-        raise cli.UserError('cannot resume from %s: it is not a snapshot of this training '
-                            'run (%s: %s); pick another file or another --out'
-                            % (path, type(error).__name__, str(error).strip("'")[:200]))
-    print('resumed from %s at iteration %d' % (path, trainer.updater.iteration), flush=True)
-    return path
+        return checkpoints.load_arrays(path)
+    except checkpoints.PickledNpz as error:
+        raise cli.UserError('cannot resume from %s' % checkpoints.pickled_message(path, error))
 
 
-def resume_and_run(trainer, snapshot, args, model, kind):
+def resume(trainer, args):
+    """Load --resume, else the newest snapshot in --out that is not corrupt, if any; returns
+    its path. A corrupt newest snapshot (a crash while it was written) is named on stderr and
+    the one before it is used; a file of another kind or architecture is a UserError."""
+    candidates = [args.resume] if args.resume else snapshots_newest_first(args.out)
+    for i, path in enumerate(candidates):
+        try:
+            arrays = read_snapshot(path)
+        except checkpoints.UnreadableNpz as error:
+            if i + 1 == len(candidates):
+                raise cli.UserError('cannot resume from %s: the file is corrupt or not a '
+                                    'snapshot (%s); pick another file or another --out'
+                                    % (path, error))
+            print('warning: snapshot %s is corrupt (%s); resuming from the one before it, %s'
+                  % (path, error, candidates[i + 1]), file=sys.stderr, flush=True)
+            continue
+        try:
+            chainer.serializers.NpzDeserializer(arrays).load(trainer)
+        except MISMATCH_ERRORS as error:
+            raise cli.UserError('cannot resume from %s: it is not a snapshot of this training '
+                                'run (%s: %s); pick another file or another --out'
+                                % (path, type(error).__name__, str(error).strip("'")[:200]))
+        print('resumed from %s at iteration %d' % (path, trainer.updater.iteration), flush=True)
+        return path
+    return None
+
+
+def resume_and_run(trainer, snapshot, args, model, kind, comm=None):
     """resume(), then write <kind>_args.json (checkpoints.ARGS_FILES) beside the weights,
-    then run(). Nothing in --out changes before the snapshot to resume from has loaded."""
-    resume(trainer, args)
+    then run(). Nothing in --out changes before the snapshot to resume from has loaded.
+    `comm` (distributed.py): every process resumes from process 0's snapshot; only process
+    0 writes files."""
+    if comm is None:
+        resume(trainer, args)
+    else:
+        distributed.resume_everywhere(trainer, args, comm, resume)
+        distributed.start_together(comm, trainer.updater, args.seed)
+    if not distributed.is_writer(comm):
+        run(trainer, snapshot=lambda trainer: None)   # no snapshot from here, even on Ctrl-C
+        return
     cli.write_json(os.path.join(args.out, checkpoints.ARGS_FILES[kind]),
                    dict(model.model_args(), contract=networks.MODEL_CONTRACT))
     run(trainer, snapshot)
 
 
 def add_snapshot_and_log(trainer, args, log_keys, plots):
-    """Snapshots every --snapshot-interval and at the end, JSON log, table, plots, progress."""
-    interval = (args.snapshot_interval, 'iteration')
-    end = chainer.training.triggers.ManualScheduleTrigger(*stop_trigger(args))
-    snapshot = extensions.snapshot(filename=SNAPSHOT_PATTERN, n_retains=1)
-    trainer.extend(snapshot, trigger=chainer.training.triggers.IntervalTrigger(*interval))
-    trainer.extend(snapshot, trigger=end, name='final_snapshot')
+    """Snapshots every --snapshot-interval and at the end (the newest SNAPSHOTS_KEPT kept),
+    JSON log, table, plots, progress."""
+    snapshot = extensions.snapshot(filename=SNAPSHOT_PATTERN, n_retains=SNAPSHOTS_KEPT)
+    trainer.extend(snapshot, trigger=snapshot_trigger(args), priority=SNAPSHOT_PRIORITY)
     log_every = min(100, args.snapshot_interval, args.iterations or 100)
 
     def log_trigger():
@@ -159,7 +219,10 @@ def run(trainer, snapshot):
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        trainer.run()
+        # Not chainer's own report: it prints a traceback before any error reaches cli.run.
+        trainer.run(show_loop_exception_msg=False)
+    except OSError as error:
+        raise_write_error(error, trainer)
     except KeyboardInterrupt:
         print('\ninterrupted at iteration %d without a snapshot; the same command resumes '
               'from the last one in %s' % (trainer.updater.iteration, trainer.out),
@@ -168,7 +231,23 @@ def run(trainer, snapshot):
     finally:
         signal.signal(signal.SIGINT, previous)
     if stop.interrupted:
-        snapshot(trainer)
+        try:
+            snapshot(trainer)
+        except OSError as error:
+            raise_write_error(error, trainer)
         print('\ninterrupted at iteration %d; snapshot saved, run the same command to resume'
               % trainer.updater.iteration, flush=True)
         raise SystemExit(130)
+
+
+def raise_write_error(error, trainer):
+    """A full disk (or lost write access) while saving is a UserError: files are written
+    under a temporary name first, so every snapshot already in --out is still whole."""
+    if error.errno not in WRITE_ERRNOS:
+        raise error
+    newest = newest_snapshot(trainer.out)
+    raise cli.UserError('cannot write into %s at iteration %d (%s); %s; make room and run the '
+                        'same command to resume' % (
+                            trainer.out, trainer.updater.iteration, error.strerror,
+                            'the last complete snapshot, %s, is intact' % os.path.basename(newest)
+                            if newest else 'no snapshot was written yet'))

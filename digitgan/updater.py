@@ -1,58 +1,97 @@
-"""The conditional GAN step: one Discriminator update, then one Generator update, per batch."""
+"""The conditional GAN step: `dis_steps` Discriminator updates, then one Generator update."""
 import chainer
 import chainer.functions as F
+
+LOSSES = ('nonsaturating', 'hinge')
+
+
+def nonsaturating_dis_loss(y_real, y_fake, real_label=0.9):
+    """-log D(x) - log(1 - D(G(z))) with D = sigmoid(y), written with softplus, which is
+    log(1 + e^y) without overflow: -log(sigmoid(y)) = softplus(-y). `real_label` < 1 is
+    one-sided label smoothing (Salimans et al. 2016): it keeps D from becoming
+    over-confident on real digits, which steadies G's gradients."""
+    loss_real = F.mean(real_label * F.softplus(-y_real)
+                       + (1 - real_label) * F.softplus(y_real))
+    return loss_real + F.mean(F.softplus(y_fake))
+
+
+def nonsaturating_gen_loss(y_fake):
+    return F.mean(F.softplus(-y_fake))        # -log D(G(z))
+
+
+def hinge_dis_loss(y_real, y_fake):
+    """mean(max(0, 1 - y_real)) + mean(max(0, 1 + y_fake)) (Lim & Ye 2017, SNGAN)."""
+    return F.mean(F.relu(1 - y_real)) + F.mean(F.relu(1 + y_fake))
+
+
+def hinge_gen_loss(y_fake):
+    return -F.mean(y_fake)
+
+
+def make_optimizer(model, alpha=2e-4, beta1=0.5):
+    """Adam as in DCGAN (Radford et al. 2015): beta1 0.5 damps momentum, which steadies
+    the two-player game."""
+    optimizer = chainer.optimizers.Adam(alpha=alpha, beta1=beta1)
+    optimizer.setup(model)
+    return optimizer
 
 
 class GANUpdater(chainer.training.updaters.StandardUpdater):
     """Optimizers are named 'gen' and 'dis'; losses are reported as gen/loss and dis/loss.
 
-    Losses are the non-saturating GAN losses written with softplus, which is log(1 + e^x)
-    computed without overflow: -log(sigmoid(y)) = softplus(-y).
-    `real_label` < 1 is one-sided label smoothing (Salimans et al. 2016): it keeps D from
-    becoming over-confident on real digits, which steadies G's gradients.
+    loss: 'nonsaturating' (with label smoothing `real_label`) or 'hinge'.
+    dis_steps: D updates per G update, each on its own batch (G trains on the last one).
+    dis_warmup: the first iterations train D only (for a G started from trained weights).
     """
 
-    def __init__(self, *args, real_label=0.9, dis_warmup=0, **kwargs):
+    def __init__(self, *args, loss='nonsaturating', real_label=0.9, dis_steps=1,
+                 dis_warmup=0, **kwargs):
         self.gen, self.dis = kwargs.pop('models')
+        if loss not in LOSSES:
+            raise ValueError('loss must be one of %s' % ', '.join(LOSSES))
+        self.loss = loss
         self.real_label = real_label
-        self.dis_warmup = dis_warmup      # first iterations that train D only
+        self.dis_steps = dis_steps
+        self.dis_warmup = dis_warmup
         super().__init__(*args, **kwargs)
 
     def loss_dis(self, dis, y_real, y_fake):
-        smooth = self.real_label
-        loss_real = F.mean(smooth * F.softplus(-y_real) + (1 - smooth) * F.softplus(y_real))
-        loss = loss_real + F.mean(F.softplus(y_fake))
+        if self.loss == 'hinge':
+            loss = hinge_dis_loss(y_real, y_fake)
+        else:
+            loss = nonsaturating_dis_loss(y_real, y_fake, self.real_label)
         chainer.report({'loss': loss}, dis)
         return loss
 
     def loss_gen(self, gen, y_fake):
-        loss = F.mean(F.softplus(-y_fake))
+        loss = hinge_gen_loss(y_fake) if self.loss == 'hinge' else nonsaturating_gen_loss(y_fake)
         chainer.report({'loss': loss}, gen)
         return loss
 
-    def update_core(self):
-        gen_optimizer = self.get_optimizer('gen')
-        dis_optimizer = self.get_optimizer('dis')
+    def dis_step(self):
+        """One D update on a new batch; returns D's output on the fakes (graph kept)."""
         iterator = self.get_iterator('main')
-        batch = iterator.next()
         # Images and labels both go to the models' device (labels index xp.eye there).
-        x_real, labels = self.converter(batch, self.input_device)
+        x_real, labels = self.converter(iterator.next(), self.input_device)
         gen, dis = self.gen, self.dis
-        xp = gen.xp
-
-        z = gen.make_hidden(len(labels), xp)
+        z = gen.make_hidden(len(labels), gen.xp)
         x_fake = gen(gen.make_input(z, labels))
         y_real = dis(x_real, labels)
         y_fake = dis(x_fake, labels)
+        update_from(self.get_optimizer('dis'), self.loss_dis(dis, y_real, y_fake))
+        return y_fake
 
-        update_from(dis_optimizer, self.loss_dis(dis, y_real, y_fake))
-        # The same fake batch trains G; its graph through D is reused (D's weights as just
-        # updated in place, as `optimizer.update(lossfun)` would use them).
+    def update_core(self):
+        for _ in range(self.dis_steps):
+            y_fake = self.dis_step()
         if self.iteration >= self.dis_warmup:
-            update_from(gen_optimizer, self.loss_gen(gen, y_fake))
+            # The last fake batch trains G; its graph through D is reused (D's weights as
+            # just updated in place, as `optimizer.update(lossfun)` would use them).
+            update_from(self.get_optimizer('gen'), self.loss_gen(self.gen, y_fake))
+        iterator = self.get_iterator('main')
         if self.auto_new_epoch and iterator.is_new_epoch:  # as StandardUpdater does
-            gen_optimizer.new_epoch(auto=True)
-            dis_optimizer.new_epoch(auto=True)
+            for optimizer in self.get_all_optimizers().values():
+                optimizer.new_epoch(auto=True)
 
 
 def update_from(optimizer, loss):

@@ -2,11 +2,10 @@
 
 to_graph() traces a network (checkpoints.load_network() builds it from its files) in eval mode,
 so BatchNorm uses its running statistics; write_descriptor() writes one backend;
-contract_entry() describes a converted graph for the app (contract.json).
+contract.py describes the written graphs for the app (contract.json).
 """
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ import warnings
 
 import numpy
 
-from digitgan import checkpoints, webdnn_patches
+from digitgan import webdnn_patches
 from digitgan.cli import UserError
 from digitgan import networks
 
@@ -23,7 +22,7 @@ BACKENDS = ('webassembly', 'webgl', 'webgpu')  # in order of preference
 DEFAULT_BACKENDS = ('webassembly', 'webgl')
 # Names a user might try that WebDNN has but that cannot serve these networks.
 UNUSABLE_BACKENDS = {'fallback': "WebDNN's fallback backend cannot convert Deconvolution2D"}
-EMSCRIPTEN_INSTALL = 'apt install emscripten libeigen3-dev'
+EMSCRIPTEN_INSTALL = 'scripts/install-system-deps.sh (or apt install emscripten libeigen3-dev)'
 # The graph JSON each backend writes (webgl writes one per texture size, all alike in names).
 GRAPH_FILES = {'webassembly': 'graph_webassembly.json', 'webgl': 'graph_webgl_4096.json',
                'webgpu': 'graph_webgpu.json'}
@@ -50,14 +49,23 @@ def input_shape(kind, net, batch):
     return (batch,) + networks.IMAGE_SHAPE
 
 
+# The recogniser network returns logits; its converted graph ends in the softmax that its
+# training wrapper (L.Classifier) computed inside the loss, so the app gets probabilities.
+APPEND_SOFTMAX = True
+
+
+def outputs_logits(kind):
+    """Whether the converted graph of `kind` outputs logits that still need a softmax."""
+    return kind == 'recogniser' and not APPEND_SOFTMAX
+
+
 def eval_forward(kind, net, x):
-    """The function that is converted: eval mode; the recogniser gets the softmax that its
-    training wrapper (L.Classifier) computed inside the loss."""
+    """The function that is converted: eval mode; see APPEND_SOFTMAX."""
     import chainer
     import chainer.functions as F
     with chainer.using_config('train', False):
         y = net(x)
-        return F.softmax(y) if kind == 'recogniser' else y
+        return F.softmax(y) if kind == 'recogniser' and APPEND_SOFTMAX else y
 
 
 def reference_output(kind, net, x):
@@ -87,10 +95,11 @@ def eigen_include_dir():
 def webassembly_toolchain_problem():
     """None when em++ can build WebDNN's kernels, else what is missing and how to install it."""
     if not shutil.which('em++'):
-        return 'em++ (emscripten) is not installed; install it with `%s`' % EMSCRIPTEN_INSTALL
+        return ('em++ (emscripten) is not installed; install emscripten and Eigen with %s'
+                % EMSCRIPTEN_INSTALL)
     if not eigen_include_dir():
         return ("the Eigen headers that WebDNN's kernels include are missing; install them "
-                "with `%s` (or set EIGEN3_INCLUDE_DIR)" % EMSCRIPTEN_INSTALL)
+                "with %s (or set EIGEN3_INCLUDE_DIR)" % EMSCRIPTEN_INSTALL)
     return None
 
 
@@ -149,48 +158,7 @@ def write_descriptor(graph, backend, folder, eightbit=False, wasm_simd=False):
     return {'seconds': time.perf_counter() - started, 'files': files, 'note': note}
 
 
-def descriptor_names(folder, backends):
-    """Per backend, (input name, output name) in the written graph descriptor. WebDNN names
-    them differently per backend; runner.inputs[0] / outputs[0] address them by position."""
-    inputs, outputs = {}, {}
-    for backend in backends:
-        with open(os.path.join(folder, GRAPH_FILES[backend])) as f:
-            graph = json.load(f)
-        inputs[backend], outputs[backend] = graph['inputs'][0], graph['outputs'][0]
-    return inputs, outputs
-
-
-def contract_entry(kind, net, batch, folder_name, out_folder, backends, eightbit, npz_path,
-                   root):
-    """What the app needs to drive one converted graph without reading Python."""
-    contract = networks.MODEL_CONTRACT
-    input_names, output_names = descriptor_names(os.path.join(out_folder, folder_name),
-                                                 backends)
-    source = os.path.abspath(npz_path)
-    root = os.path.abspath(root)
-    entry = {'folder': folder_name, 'batch': batch, 'dtype': 'float32'}
-    if kind == 'generator':
-        entry.update(input=contract['generator_input'],
-                     input_shape=list(input_shape(kind, net, batch)),
-                     output='image, ' + contract['image_ink'],
-                     output_shape=[batch] + contract['image_shape'],
-                     output_range=contract['image_range'],
-                     n_hidden=net.n_hidden, z_prior=contract['z_prior'])
-    else:
-        entry.update(input='image, ' + contract['image_ink'],
-                     input_shape=list(input_shape(kind, net, batch)),
-                     input_range=contract['image_range'],
-                     output=contract['recogniser_output'],
-                     output_shape=[batch, net.n_classes], output_range=[0.0, 1.0])
-    entry.update(
-        input_name=input_names, output_name=output_names,
-        n_classes=net.n_classes, labels=contract['labels'], ink=contract['image_ink'],
-        backends=list(backends), weight_encoding='eightbit' if eightbit else 'raw',
-        source={
-            'npz': (os.path.relpath(source, root)
-                    if os.path.commonpath([source, root]) == root else os.path.basename(source)),
-            'sha256': sha256_of(npz_path),
-            'iteration': checkpoints.generator_iteration(npz_path),
-            'args': net.model_args(),
-        })
-    return entry
+def written_backends(folder):
+    """The backends whose graph descriptor is in `folder` (none when it does not exist)."""
+    return [backend for backend in BACKENDS
+            if os.path.isfile(os.path.join(folder, GRAPH_FILES[backend]))]

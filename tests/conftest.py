@@ -6,10 +6,9 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from digitgan import server as static_files  # the package applies chainer's shims first
 
-import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
-import serve
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope='session')
@@ -30,12 +29,13 @@ def static_server():
     servers = []
 
     def start(directory):
-        server, url = serve.serve_in_background(directory)
+        server, url = static_files.serve_in_background(directory)
         servers.append(server)
         return url
     yield start
     for server in servers:
         server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope='session')
@@ -85,9 +85,11 @@ def site():
     dist = os.path.join(ROOT, 'dist')
     contract_path = os.path.join(ROOT, 'app', 'models', 'contract.json')
     if not os.path.isfile(contract_path):
-        pytest.fail('app/models/contract.json is missing: run python 2pack.py (then npm run build)')
+        pytest.fail('app/models/contract.json is missing: run python 2pack.py '
+                    '(then npm run build)')
     built = os.path.join(dist, 'index.html')
-    sources = [os.path.join(ROOT, name) for name in ('app', 'webpack.config.js', 'package-lock.json')]
+    sources = [os.path.join(ROOT, name)
+               for name in ('app', 'webpack.config.js', 'package-lock.json')]
     if not os.path.isfile(built) or os.path.getmtime(built) < _newest_mtime(sources):
         done = subprocess.run(['npm', 'run', 'build'], cwd=ROOT, capture_output=True, text=True,
                               timeout=600)

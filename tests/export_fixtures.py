@@ -17,8 +17,6 @@ import types
 import numpy
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
 import chainer
 import chainer.links as L
@@ -107,11 +105,13 @@ def convert(snapshots, out, *flags):
 
 @pytest.fixture(scope='session')
 def converted(export_snapshots, tmp_path_factory):
-    """2pack.py's default backends (webassembly, webgl) with float32 weights and --batch10."""
-    return convert(export_snapshots, tmp_path_factory.mktemp('float32') / 'models', '--batch10')
+    """2pack.py's default backends (webassembly, webgl) with float32 weights, less the
+    batch-100 generator (its em++ build adds seconds; test_2pack_speed_flags.py has it)."""
+    return convert(export_snapshots, tmp_path_factory.mktemp('float32') / 'models',
+                   '--no-batch100')
 
 
 @pytest.fixture(scope='session')
 def converted_eightbit(export_snapshots, tmp_path_factory):
     return convert(export_snapshots, tmp_path_factory.mktemp('eightbit') / 'models',
-                   '--eightbit')
+                   '--eightbit', '--no-batch10', '--no-batch100')

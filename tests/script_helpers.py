@@ -3,14 +3,15 @@ the checks on what they print."""
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 import pytest
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
 import chainer
@@ -19,6 +20,8 @@ import numpy
 from digitgan import checkpoints
 from digitgan import cli
 from digitgan import networks
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def script_env(**extra):
@@ -36,6 +39,29 @@ def run_script(script, *args, cwd=None, timeout=300, env=None):
     return subprocess.run(command(script, *args), cwd=cwd or ROOT,
                           env=script_env(**(env or {})), capture_output=True, text=True,
                           timeout=timeout)
+
+
+def run_measured(script, *args, timeout=120):
+    """Run ROOT/script like run_script; returns (CompletedProcess, the script's own peak
+    resident memory in bytes, wall seconds). os.wait4 reports the rusage of this one child,
+    where RUSAGE_CHILDREN would carry the peak of every earlier child of the test process."""
+    with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
+        start = time.monotonic()
+        process = subprocess.Popen(command(script, *args), cwd=ROOT, env=script_env(),
+                                   stdout=out, stderr=err, text=True)
+        watchdog = threading.Timer(timeout, process.kill)
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            watchdog.cancel()
+        seconds = time.monotonic() - start
+        process.returncode = os.waitstatus_to_exitcode(status)   # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(process.args, process.returncode, out.read(),
+                                           err.read())
+    return done, usage.ru_maxrss * 1024, seconds     # ru_maxrss is in KiB on Linux
 
 
 def start_script(script, *args, stdout=None):
@@ -87,12 +113,40 @@ def assert_quiet_run(done, header):
     assert 'Traceback' not in done.stderr and 'error' not in done.stderr.lower(), done.stderr
 
 
+def snapshot_iterations(out):
+    """The iterations of the trainer snapshots in `out`, in increasing order."""
+    return sorted(int(name[len('snapshot_iter_'):]) for name in os.listdir(out)
+                  if name.startswith('snapshot_iter_'))
+
+
+def numbered_files(out):
+    """The GAN's weight files in `out` whose names carry an iteration."""
+    return {name for name in os.listdir(out)
+            if re.fullmatch(r'(gen|dis|gen_ema)_iter_\d+\.npz', name)}
+
+
+def expected_files(*iterations):
+    """numbered_files() of a GAN run that saved at `iterations` (and kept them)."""
+    return {'%s_iter_%d.npz' % (prefix, i) for prefix in ('gen', 'dis', 'gen_ema')
+            for i in iterations}
+
+
+class CreatesAFile:
+    """Unpickling this calls os.mkdir(path): the folder shows whether a loader unpickled."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return os.mkdir, (self.path,)
+
+
 def assert_final_files_only(out, iteration):
-    """One trainer snapshot in `out`, the final one, and no temporary files left over."""
-    files = os.listdir(out)
-    assert [name for name in files if name.startswith('snapshot_iter_')] == \
-        ['snapshot_iter_%d' % iteration]
-    assert not [name for name in files if name.startswith(('tmp', '.'))]
+    """The final trainer snapshot is the newest in `out`, at most one is kept before it (a
+    fallback should the newest be cut short), and no temporary files are left over."""
+    iterations = snapshot_iterations(out)
+    assert iterations[-1] == iteration and len(iterations) <= 2, iterations
+    assert not [name for name in os.listdir(out) if name.startswith(('tmp', '.'))]
 
 
 def saved_model_args(out, kind):

@@ -10,7 +10,7 @@ import pytest
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
 from export_fixtures import convert  # noqa: E402
 from digitgan import checkpoints  # noqa: E402
-from digitgan import webdnn_patches
+from digitgan import webdnn_patches  # noqa: E402
 from digitgan import webdnn_export  # noqa: E402
 
 pytest_plugins = ['export_fixtures']
@@ -122,8 +122,8 @@ def test_col2im_kernel_matches_chainer(shape, tmp_path, monkeypatch):
                           timeout=60)
     got = numpy.array(done.stdout.split(), numpy.float32).reshape(n, h1, w1, c1)
     i = numpy.arange(col_size, dtype=numpy.float32)
-    col = (numpy.sin(numpy.float32(0.37) * i) + numpy.float32(0.01) * (numpy.arange(col_size) % 7)) \
-        .astype(numpy.float32).reshape(n, h2, w2, kh, kw, c1)
+    wave = numpy.sin(numpy.float32(0.37) * i) + numpy.float32(0.01) * (numpy.arange(col_size) % 7)
+    col = wave.astype(numpy.float32).reshape(n, h2, w2, kh, kw, c1)
     want = reference_col2im(col, sh, sw, ph, pw, h1, w1)
     assert numpy.abs(got - want).max() <= 1e-5
 

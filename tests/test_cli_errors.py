@@ -96,7 +96,8 @@ def test_data_dir_with_a_corrupt_file(kind, broken, data, saved, tmp_path, uncha
     folder.mkdir()
     for name in FILES:
         if name == broken:
-            content = bytearray((open(os.path.join(data, name), 'rb').read()))
+            with open(os.path.join(data, name), 'rb') as f:
+                content = bytearray(f.read())
             content[-10] ^= 0x55
             (folder / name).write_bytes(bytes(content))
         else:
@@ -128,7 +129,8 @@ def test_resume_a_folder(data, saved, unchanged):
 def test_resume_a_file_that_is_not_a_snapshot(content, data, saved, tmp_path, unchanged):
     path = tmp_path / 'bad_snapshot'
     if content == 'truncated':    # the first half of a real snapshot, as a crash could leave
-        real = open(snapshot_of(saved, 'gan'), 'rb').read()
+        with open(snapshot_of(saved, 'gan'), 'rb') as f:
+            real = f.read()
         content = real[:len(real) // 2]
     path.write_bytes(content)
     done = fail('gan', data, saved['gan'], '--resume', str(path), *saved['gan_args'])
@@ -193,6 +195,11 @@ BAD_FLAGS = [
     (['--batchsize', '1.5'], "invalid int value: '1.5'"),
     (['--no-such-flag'], 'unrecognized arguments: --no-such-flag'),
     (['--out'], 'expected one argument'),
+    (['--out', ''], '--out needs a folder name, not an empty string'),
+    (['--batchsize', '1000000'],
+     '--batchsize must be at most 60000, the number of MNIST training digits, not 1000000'),
+    (['--seed', '-1'], '--seed must be from 0 to 4294967295 (NumPy takes 32-bit seeds), not -1'),
+    (['--seed', '4294967296'], '--seed must be from 0 to 4294967295'),
 ]
 GAN_FLAGS = [(['--gen-ch', '0'], '--gen-ch must be a positive integer'),
              (['--dis-ch', '-8'], '--dis-ch must be a positive integer'),
@@ -241,18 +248,19 @@ PIPE_WRITERS = {
 def test_closed_output_pipe_exits_quietly(writer):
     """`python recognize.py *.png | head -1`: exit status 141, as for a tool that SIGPIPE
     ended, and nothing on stderr (no traceback, no 'Exception ignored')."""
-    code = 'import sys\nimport cli\ndef main():\n    %s\ncli.run(main)' % PIPE_WRITERS[writer]
+    code = 'import sys\nfrom digitgan import cli\ndef main():\n    %s\ncli.run(main)' % \
+        PIPE_WRITERS[writer]
     # Without PYTHONUNBUFFERED, as from a shell: stdout into a pipe is then block-buffered.
     env = {name: value for name, value in script_env().items() if name != 'PYTHONUNBUFFERED'}
-    process = subprocess.Popen([sys.executable, '-c', code], cwd=ROOT, env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    if writer == 'streaming':
-        assert process.stdout.readline() == '7 0.998\n'
-        process.stdout.close()
-    else:
-        process.stdout.close()
-        process.stdin.write('go\n')
-    process.stdin.close()
-    assert process.wait(timeout=60) == 141
-    assert process.stderr.read() == ''
+    with subprocess.Popen([sys.executable, '-c', code], cwd=ROOT, env=env,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:
+        if writer == 'streaming':
+            assert process.stdout.readline() == '7 0.998\n'
+            process.stdout.close()
+        else:
+            process.stdout.close()
+            process.stdin.write('go\n')
+        process.stdin.close()
+        assert process.wait(timeout=60) == 141
+        assert process.stderr.read() == ''

@@ -99,7 +99,6 @@ def test_webassembly_save_completes_without_closure_compiler(tmp_path, monkeypat
 def test_without_the_shim_webassembly_save_fails(tmp_path, emscripten):
     done = run_fresh('''
         import digitgan, subprocess, sys
-        sys.path.insert(0, 'tests')
         from test_compat_webdnn import linear_graph
         from webdnn.backend import generate_descriptor
         try:
@@ -107,7 +106,7 @@ def test_without_the_shim_webassembly_save_fails(tmp_path, emscripten):
         except subprocess.CalledProcessError as error:
             print('asm.js build failed:', 'WASM=0' in error.cmd)
         '''.replace('sys.argv[-1]', repr(str(tmp_path))),
-        EM_CLOSURE_COMPILER='no-such-closure-compiler')
+        EM_CLOSURE_COMPILER='no-such-closure-compiler', PYTHONPATH=os.path.join(ROOT, 'tests'))
     assert 'asm.js build failed: True' in done.stdout, done.stderr[-2000:]
     # the WebAssembly build before it succeeded; only the fallback is missing
     assert WASM_FILES <= set(os.listdir(tmp_path))

@@ -187,3 +187,36 @@ def test_model_contract_matches_the_networks():
     assert MODEL_CONTRACT['labels'] == list(range(N_CLASSES))
     gen = Generator()
     assert gen.l0.W.shape[1] == gen.n_hidden + N_CLASSES
+
+
+def test_spectral_norm_hooks_bound_each_weight_and_drop_batchnorm():
+    numpy.random.seed(0)
+    dis = Discriminator(ch=4, conditioning='projection', spectral_norm=True)
+    assert not hasattr(dis, 'bn1')
+    hooked = {name for name, link in dis.namedlinks(skipself=True)
+              if any(isinstance(h, chainer.link_hooks.SpectralNormalization)
+                     for h in link.local_link_hooks.values())}
+    assert hooked == {'/c0', '/c1', '/l2', '/embed'}
+    x = numpy.random.uniform(0, 1, (8, 1, 28, 28)).astype(numpy.float32)
+    labels = numpy.arange(8, dtype=numpy.int32)
+    with chainer.using_config('train', True):
+        for _ in range(30):                 # power iteration: one step per forward pass
+            dis(x, labels)
+    for name in ('c0', 'c1', 'l2'):
+        link = getattr(dis, name)
+        hook = link.local_link_hooks['SpectralNormalization']
+        w = hook.normalize_weight(link).array.reshape(link.W.shape[0], -1)
+        assert numpy.linalg.svd(w, compute_uv=False)[0] == pytest.approx(1.0, rel=0.05), name
+
+
+def test_projection_discriminator_uses_the_label():
+    numpy.random.seed(1)
+    dis = Discriminator(ch=4, conditioning='projection')
+    x = numpy.random.uniform(0, 1, (3, 1, 28, 28)).astype(numpy.float32)
+    with chainer.using_config('train', False):
+        a = dis(x, numpy.array([1, 2, 3], numpy.int32)).array
+        b = dis(x, numpy.array([4, 5, 6], numpy.int32)).array
+    assert a.shape == (3, 1) and not numpy.allclose(a, b)
+    assert dis.model_args()['conditioning'] == 'projection'
+    with pytest.raises(ValueError, match='conditioning'):
+        Discriminator(conditioning='concat')

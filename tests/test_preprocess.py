@@ -1,12 +1,12 @@
-"""preprocess.py and photo_ink.py on synthetic images: the SPEC (mnist_style) and the photo
-stage (to_ink, read_gray)."""
+"""preprocess.py, photo_ink.py, ink_parts.py and image_file.py on synthetic images: the SPEC
+(mnist_style) and the photo stage (to_ink, components, frames, read_gray)."""
 import io
 
 import numpy
 from PIL import Image, ImageDraw
 import pytest
 
-from digitgan import photo_ink
+from digitgan import image_file, ink_parts
 from digitgan.photo_ink import to_ink
 from digitgan.preprocess import CENTRE, NoDigit, centre_of_mass, mnist_style
 
@@ -151,11 +151,30 @@ def test_components_join_diagonal_neighbours():
                         [0, 1, 0, 1],
                         [0, 0, 0, 0],
                         [1, 1, 0, 1]], bool)
-    labels, boxes = photo_ink.components(mask)
+    labels, boxes = ink_parts.components(mask)
     assert labels.max() == 4 and len(boxes) == 5
     assert labels[0, 0] == labels[1, 1] != labels[0, 3]
     assert labels[3, 0] == labels[3, 1] and (labels == 0).sum() == (~mask).sum()
     assert list(boxes[labels[0, 3]]) == [0, 1, 3, 3]
+
+
+def test_frames_among_matches_the_pairwise_definition():
+    """A part frames another when it boxes it in strictly and the other is at least
+    FRAME_CONTENT of its size; the blockwise search must find exactly those."""
+    rng = numpy.random.RandomState(0)
+    for _ in range(50):
+        n = rng.randint(2, 600)
+        top, left = rng.randint(0, 100, n), rng.randint(0, 100, n)
+        boxes = numpy.stack([top, top + rng.randint(0, 60, n), left,
+                             left + rng.randint(0, 60, n)], 1)
+        boxes = numpy.concatenate([[[999, -1, 999, -1]], boxes])    # label 0: background
+        size = numpy.maximum(boxes[:, 1] - boxes[:, 0], boxes[:, 3] - boxes[:, 2]) + 1
+        parts = numpy.arange(1, n + 1)
+        b, s = boxes[parts], size[parts]
+        expected = [i for i in parts if (
+            (s >= ink_parts.FRAME_CONTENT * size[i]) & (b[:, 0] > boxes[i, 0]) &
+            (b[:, 1] < boxes[i, 1]) & (b[:, 2] > boxes[i, 2]) & (b[:, 3] < boxes[i, 3])).any()]
+        assert list(ink_parts.frames_among(parts, boxes, size)) == expected
 
 
 def encoded(image, **options):
@@ -170,18 +189,18 @@ def test_read_gray_applies_exif_orientation_and_flattens_transparency():
     pixels[:5, :5] = 255                                # white corner, top left
     exif = Image.Exif()
     exif[0x0112] = 3                                    # orientation: rotated 180 degrees
-    gray = photo_ink.read_gray(encoded(Image.fromarray(pixels), format='PNG', exif=exif))
+    gray = image_file.read_gray(encoded(Image.fromarray(pixels), format='PNG', exif=exif))
     assert gray.shape == (20, 30) and gray[-1, -1] == 1 and gray[0, 0] == 0
 
     for stroke in (0, 255):                             # black or white ink on transparency
         rgba = numpy.zeros((40, 40, 4), numpy.uint8)
         rgba[..., :3] = stroke
         rgba[10:30, 18:22, 3] = 255
-        gray = photo_ink.read_gray(encoded(Image.fromarray(rgba, 'RGBA'), format='PNG'))
+        gray = image_file.read_gray(encoded(Image.fromarray(rgba, 'RGBA'), format='PNG'))
         ink = to_ink(gray)
         assert ink[20, 20] == 1 and ink[0, 0] == 0
 
 
 def test_read_gray_rejects_other_files():
     with pytest.raises(OSError):
-        photo_ink.read_gray(io.BytesIO(b'not an image at all'))
+        image_file.read_gray(io.BytesIO(b'not an image at all'))

@@ -7,7 +7,8 @@ import signal
 
 import pytest
 
-from script_helpers import (assert_ok, data_dir_or_fail, run_script, start_script, wait_for)
+from script_helpers import (assert_ok, data_dir_or_fail, expected_files, numbered_files,
+                            run_script, snapshot_iterations, start_script, wait_for)
 from digitgan import training
 
 N = 30
@@ -69,10 +70,9 @@ def test_log_continues_from_the_snapshot_not_from_zero(killed_and_rerun):
 
 def test_finished_rerun_leaves_the_final_files(killed_and_rerun):
     out, _, _, _ = killed_and_rerun
-    files = os.listdir(out)
-    assert [name for name in files if name.startswith('snapshot_iter_')] == \
-        ['snapshot_iter_%d' % N]
-    assert {'gen_iter_%d.npz' % N, 'dis_iter_%d.npz' % N, 'generator_args.json'} <= set(files)
+    assert snapshot_iterations(out) == [N - INTERVAL, N]
+    assert numbered_files(out) == expected_files(N - INTERVAL, N)
+    assert os.path.isfile(os.path.join(out, 'generator_args.json'))
 
 
 def test_explicit_resume_into_another_folder(killed_and_rerun, mnist_dir, tmp_path):

@@ -125,3 +125,38 @@ def test_preview_images_rows_share_z_and_columns_are_digits():
             numpy.testing.assert_allclose(images[row * 10 + digit], expected[0], atol=1e-6)
     # the same seed gives the same grid: previews are comparable across iterations
     numpy.testing.assert_array_equal(visualize.preview_images(gen, rows=3, seed=4), images)
+
+
+def test_every_recipe_flag_in_one_short_run(tmp_path, mnist_dir):
+    """Hinge loss, projection D with spectral norm, two D steps, per-network learning rates
+    decaying linearly to 0 at the end, Adam beta1, EMA, and a warm-started G."""
+    out = tmp_path / 'recipe'
+    init = tmp_path / 'init'
+    numpy.random.seed(3)
+    init.mkdir()
+    gen = Generator(n_hidden=6, ch=8)
+    chainer.serializers.save_npz(str(init / 'gen_iter_1.npz'), gen)
+    with open(init / 'generator_args.json', 'w') as f:
+        json.dump(gen.model_args(), f)
+    done = train('train_gan.py', out, mnist_dir, '--gpu', -1, '--iterations', 6,
+                 '--batchsize', 8, '--snapshot-interval', 3, '--preview-interval', 3,
+                 '--dis-ch', 4, '--loss', 'hinge', '--dis-conditioning', 'projection',
+                 '--spectral-norm', '--dis-steps', 2, '--gen-lr', 1e-4, '--dis-lr', 4e-4,
+                 '--lr-decay-start', 0.5, '--beta1', 0.0, '--ema', 0.9,
+                 '--init-generator', init / 'gen_iter_1.npz', '--dis-warmup', 1)
+    assert 'Traceback' not in done.stderr
+    with open(out / 'log') as f:
+        log = json.load(f)
+    by_iteration = {entry['iteration']: entry for entry in log}
+    # constant for the first half of the run (the log averages over 3 iterations), then
+    # falling, to exactly 0 at the end
+    assert by_iteration[3]['gen/lr'] == pytest.approx(1e-4)
+    assert by_iteration[3]['dis/lr'] == pytest.approx(4e-4)
+    assert 0 < by_iteration[6]['gen/lr'] < 1e-4
+    snapshot = numpy.load(out / 'snapshot_iter_6', allow_pickle=False)
+    for name in ('gen', 'dis'):
+        assert snapshot['extensions/%s_lr_decay/_last_value' % name] == 0.0
+    assert saved_model_args(out, 'generator') == gen.model_args()   # sizes from --init
+    assert {'gen_ema_iter_3.npz', 'gen_ema_iter_6.npz', 'gen_iter_6.npz'} <= set(os.listdir(out))
+    dis = Discriminator(ch=4, conditioning='projection', spectral_norm=True)
+    chainer.serializers.load_npz(str(out / 'dis_iter_6.npz'), dis)

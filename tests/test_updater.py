@@ -8,8 +8,8 @@ import pytest
 from digitgan.mnist_data import load_mnist
 from digitgan.networks import Discriminator, Generator
 from script_helpers import data_dir_or_fail
-from train_gan import make_optimizer
-from digitgan.updater import GANUpdater
+from digitgan import updater as updater_module
+from digitgan.updater import GANUpdater, make_optimizer
 
 BATCH = 16
 
@@ -20,12 +20,12 @@ def digits(mnist_dir):
     return images[:4 * BATCH], labels[:4 * BATCH]
 
 
-def make_updater(digits, gen, dis, shuffle=False):
+def make_updater(digits, gen, dis, shuffle=False, **options):
     iterator = chainer.iterators.SerialIterator(
         chainer.datasets.TupleDataset(*digits), BATCH, shuffle=shuffle)
     optimizers = {'gen': make_optimizer(gen), 'dis': make_optimizer(dis)}
     return GANUpdater(iterator, optimizers, models=(gen, dis),
-                      device=chainer.get_device('@numpy'))
+                      device=chainer.get_device('@numpy'), **options)
 
 
 def params(link):
@@ -36,9 +36,6 @@ def test_one_update_reports_finite_losses_and_moves_both_networks(digits):
     numpy.random.seed(0)
     gen, dis = Generator(), Discriminator()
     updater = make_updater(digits, gen, dis)
-    # Discriminator.l2 is sized by its first input: size it so that "before" is complete.
-    with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
-        dis(digits[0][:2], digits[1][:2])
     gen_before, dis_before = params(gen), params(dis)
 
     reporter = chainer.Reporter()
@@ -64,6 +61,7 @@ def test_losses_at_known_logits():
     loss uses one-sided label smoothing (targets 0.9 for real, 0 for fake)."""
     updater = GANUpdater.__new__(GANUpdater)
     updater.real_label = 0.9
+    updater.loss = 'nonsaturating'
     dis, gen = chainer.Link(), chainer.Link()
     reporter = chainer.Reporter()
     reporter.add_observer('gen', gen)
@@ -104,3 +102,48 @@ def test_training_steps_lower_the_discriminator_loss_on_a_fixed_batch(digits):
         losses.append(float(observation['dis/loss'].array))
     assert updater.iteration == 6
     assert losses[-1] < losses[0]
+
+
+def test_hinge_losses_at_known_logits():
+    """Hinge: D pays only for real logits below 1 and fake logits above -1; G's loss is
+    minus the mean fake logit."""
+    real = numpy.array([[2.0], [0.5], [-1.0], [1.0]], numpy.float32)
+    fake = numpy.array([[-3.0], [-0.5], [1.0], [-1.0]], numpy.float32)
+    # real: max(0, 1 - y) = 0, 0.5, 2, 0 -> mean 0.625; fake: max(0, 1 + y) = 0, 0.5, 2, 0
+    assert float(updater_module.hinge_dis_loss(real, fake).array) == pytest.approx(1.25)
+    assert float(updater_module.hinge_gen_loss(fake).array) == pytest.approx(0.875)
+    # a D that separates by the margin pays nothing
+    assert float(updater_module.hinge_dis_loss(real + 10, fake - 10).array) == 0.0
+
+
+@pytest.mark.parametrize('loss', ['nonsaturating', 'hinge'])
+@pytest.mark.parametrize('conditioning,spectral_norm', [('planes', False),
+                                                         ('projection', True)])
+def test_step_with_each_loss_and_discriminator(digits, loss, conditioning, spectral_norm):
+    numpy.random.seed(0)
+    gen = Generator(n_hidden=8, ch=8)
+    dis = Discriminator(ch=4, conditioning=conditioning, spectral_norm=spectral_norm)
+    updater = make_updater(digits, gen, dis, loss=loss)
+    before = params(gen), params(dis)
+    with chainer.using_config('train', True):
+        updater.update()
+    after = params(gen), params(dis)
+    for old, new in zip(before, after):
+        assert any(not numpy.array_equal(old[k], new[k]) for k in old)
+        assert all(numpy.isfinite(v).all() for v in new.values())
+
+
+def test_dis_steps_and_warmup(digits):
+    """dis_steps=2 takes two batches per iteration; during the warm-up G does not move."""
+    numpy.random.seed(1)
+    gen, dis = Generator(n_hidden=8, ch=8), Discriminator(ch=4)
+    updater = make_updater(digits, gen, dis, dis_steps=2, dis_warmup=1)
+    gen_before, dis_before = params(gen), params(dis)
+    with chainer.using_config('train', True):
+        updater.update()
+    assert updater.get_iterator('main').current_position == 2 * BATCH
+    assert all(numpy.array_equal(gen_before[k], v) for k, v in params(gen).items())
+    assert any(not numpy.array_equal(dis_before[k], v) for k, v in params(dis).items())
+    with chainer.using_config('train', True):
+        updater.update()                                  # past the warm-up: G trains
+    assert any(not numpy.array_equal(gen_before[k], v) for k, v in params(gen).items())

@@ -5,9 +5,8 @@ import chainer
 import numpy
 
 from digitgan.networks import Discriminator, Generator
-from train_gan import make_optimizer
 from digitgan import updater as updater_module
-from digitgan.updater import GANUpdater
+from digitgan.updater import GANUpdater, make_optimizer
 
 BATCH = 8
 

@@ -1,50 +1,47 @@
 /**
- * Recogniser page (draw.html): DOM wiring only. The user draws on #draw with any pointer;
- * while drawing (throttled) and at the end of each stroke the drawing is preprocessed
- * MNIST-style and classified; ten bars show the probabilities, the top one highlighted.
+ * Recogniser page (draw.html): DOM wiring only. The user draws on #draw with any pointer
+ * (pen.js keeps the strokes); while drawing (throttled, coalesced) the strokes are rendered
+ * MNIST-style (strokes.js) and classified, and ten bars show the probabilities. The verdict
+ * is a digit, or "?" with a reason when the drawing is not one or the model is unsure
+ * (uncertainty.js). Drawing works while the model loads: the strokes are read once it is ready.
  *
- * URL: ?backend=webassembly|webgl forces a backend. Tests drive window.dcganTest.
+ * URL: ?backend=webassembly|webgl forces a backend. Tests drive window.dcganTest
+ * (test-hooks.js).
  */
-import { classify } from './models.js';
-import { attachPen, clearCanvas, drawDigit, readImageData } from './drawing.js';
-import { centreOfMass, inkFromImageData, preprocess } from './preprocess.js';
-import { byId, formatMs, loadModels, readParams, setStatus, showError } from './page.js';
+import { classify, labelsOf } from './models.js';
+import { clearCanvas, drawDigit } from './drawing.js';
+import { DrawingPad, SCREEN_PEN } from './pen.js';
+import { extentOf, modelInput } from './strokes.js';
+import { judge } from './uncertainty.js';
+import { Coalesced } from './coalesce.js';
+import { RuntimeLine, byId, formatMs, keepForOffline, loadModels, loadWithRetry, statusArea }
+  from './page.js';
+import { installTestHooks, preprocessHooks, recogniserPageHooks } from './test-hooks.js';
 
-const ui = byId(['status', 'backend', 'timing', 'draw', 'clear', 'prediction', 'confidence',
-  'bars', 'preview']);
+const ui = byId(['draw', 'clear', 'prediction', 'confidence', 'bars', 'preview', 'runtime',
+  'backend', 'timing']);
 const PROMPT = 'Draw a digit in the box';
 const THROTTLE_MS = 100;
-// Pen width over canvas width: a digit drawn over most of the box shrinks about 10x to
-// 20 px, leaving strokes 2-3 px wide like MNIST's.
-const PEN_WIDTH_FRACTION = 1 / 10;
 
+const status = statusArea();
+const runtime = new RuntimeLine(ui);
 let recogniser = null;
-let busy = false;             // a prediction is running
-let again = false;            // the drawing changed while it ran
-let lastStart = -Infinity;
 let bars = [];
+const predictor = new Coalesced(predict, { minIntervalMs: THROTTLE_MS, onError: (err) => status.error(err) });
+const pad = new DrawingPad(ui.draw, () => predictor.request());
 
-function showPrompt() {
-  ui.prediction.textContent = PROMPT;
-  ui.prediction.dataset.empty = 'true';
-  ui.confidence.textContent = '';
-  clearCanvas(ui.preview);
-  for (const bar of bars) {
-    bar.row.classList.remove('top');
-    bar.fill.style.width = '0%';
-    bar.value.textContent = '';
-  }
+function showVerdict(text, detail, empty) {
+  ui.prediction.textContent = text;
+  ui.prediction.dataset.empty = String(empty);
+  ui.confidence.textContent = detail;
 }
 
-function showResult(result) {
-  ui.prediction.textContent = String(result.label);
-  ui.prediction.dataset.empty = 'false';
-  ui.confidence.textContent = `${(100 * result.confidence).toFixed(1)} % sure`;
+function showBars(result) {
   bars.forEach((bar, i) => {
-    const p = result.probabilities[i];
-    bar.row.classList.toggle('top', i === result.index);
+    const p = result ? result.probabilities[i] : 0;
+    bar.row.classList.toggle('top', !!result && i === result.index);
     bar.fill.style.width = `${(100 * p).toFixed(1)}%`;
-    bar.value.textContent = `${Math.round(100 * p)} %`;
+    bar.value.textContent = result ? `${Math.round(100 * p)} %` : '';
   });
 }
 
@@ -59,96 +56,65 @@ function makeBars(labels) {
   });
 }
 
-/** Preprocess the drawing and classify it; null when the canvas is empty. */
+/** Read the strokes drawn so far: the verdict, the bars and what the model saw. */
 async function predict() {
-  const image = preprocess(inkFromImageData(readImageData(ui.draw)), ui.draw.width, ui.draw.height);
-  if (!image) {
-    showPrompt();
-    return null;
+  if (pad.empty) {
+    showVerdict(recogniser ? PROMPT : `${PROMPT} (the recogniser is loading)`, '', true);
+    showBars(null);
+    clearCanvas(ui.preview);
+    return;
   }
+  if (!recogniser) {
+    showVerdict('…', 'the recogniser is loading: your drawing is read as soon as it is ready', true);
+    return;
+  }
+  const strokes = pad.strokes.map((stroke) => stroke.slice());
+  const clears = pad.clears;
+  const image = modelInput(strokes);
   drawDigit(ui.preview, image);
   const start = performance.now();
   const result = await classify(recogniser, image);
-  ui.timing.textContent = `${formatMs(performance.now() - start)} per prediction`;
-  showResult(result);
-  return result;
+  if (pad.clears !== clears) return;     // cleared meanwhile: the next run shows the prompt
+  runtime.showTiming(`${formatMs(performance.now() - start)} per prediction`);
+  const verdict = judge(result, image, extentOf(strokes) / SCREEN_PEN);
+  showVerdict(verdict.label === null ? '?' : verdict.label, verdict.reason, false);
+  ui.prediction.dataset.unsure = String(verdict.label === null);
+  showBars(result);
 }
 
-/** At most one prediction running and one every THROTTLE_MS; the last change always counts. */
-async function schedule() {
-  if (busy) {
-    again = true;
-    return;
-  }
-  busy = true;
-  try {
-    do {
-      again = false;
-      const wait = lastStart + THROTTLE_MS - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      lastStart = performance.now();
-      await predict();
-    } while (again);
-  } catch (err) {
-    showError(ui.status, err);
-  } finally {
-    busy = false;
-  }
+/** Wait for pending predictions, then return what the page shows. */
+async function settled() {
+  await predictor.idle();
+  return {
+    prediction: ui.prediction.textContent,
+    reason: ui.confidence.textContent,
+    empty: ui.prediction.dataset.empty === 'true',
+    strokes: pad.strokes.length,
+  };
 }
 
+ui.clear.addEventListener('click', () => pad.clear());
+// A tap right after a stroke, while the page is busy reading it, can reach the browser late
+// enough to count as a long press, which fires no click: a finger's pointerup clears too.
+ui.clear.addEventListener('pointerup', (event) => {
+  if (event.pointerType !== 'mouse') pad.clear();
+});
+clearCanvas(ui.preview);
+predictor.request();
 // The pure preprocessing is testable before (and without) the model.
-window.dcganTest = {
-  preprocess: (ink, width, height) => {
-    const out = preprocess(Float32Array.from(ink), width, height);
-    return out && Array.from(out);
-  },
-  centreOfMass: (image, width, height) => centreOfMass(image, width, height),
-};
+installTestHooks(preprocessHooks());
+installTestHooks({ settled });
 
 async function main() {
-  clearCanvas(ui.draw);
-  clearCanvas(ui.preview);
-  let contract;
-  try {
-    ({ contract, models: { recogniser } } = await loadModels(['recogniser'], {
-      backend: readParams().backend,
-      onProgress: (text) => setStatus(ui.status, 'loading', text),
-    }));
-  } catch (err) {
-    showError(ui.status, err);
-    return;
-  }
-  const spec = contract.recogniser;
-  makeBars(spec.labels || [...Array(spec.n_classes).keys()]);
-  showPrompt();
-  ui.backend.textContent = recogniser.backend;
-
-  attachPen(ui.draw, {
-    lineWidth: Math.round(ui.draw.width * PEN_WIDTH_FRACTION),
-    onDraw: schedule,
-    onEnd: schedule,
-  });
-  ui.clear.addEventListener('click', () => {
-    clearCanvas(ui.draw);
-    schedule();
-  });
-  ui.clear.disabled = false;
-
-  Object.assign(window.dcganTest, {
-    contract,
-    backend: recogniser.backend,
-    /** Classify a 784-value image (ink = 1): {label, confidence, probabilities}. */
-    classify: async (image) => {
-      const r = await classify(recogniser, Float32Array.from(image));
-      return { label: r.label, confidence: r.confidence, probabilities: Array.from(r.probabilities) };
-    },
-    /** Wait for pending predictions, then return what the page shows. */
-    settled: async () => {
-      while (busy) await new Promise((resolve) => setTimeout(resolve, 20));
-      return { prediction: ui.prediction.textContent, empty: ui.prediction.dataset.empty === 'true' };
-    },
-  });
-  setStatus(ui.status, 'ready', `Ready: the recogniser runs on ${recogniser.backend}.`);
+  const { contract, models } = await loadWithRetry(status, () => loadModels(['recogniser'], status));
+  await models.recogniser.warmUp();
+  recogniser = models.recogniser;
+  makeBars(labelsOf(contract.recogniser));
+  runtime.showBackend(recogniser.backend);
+  installTestHooks(recogniserPageHooks({ contract, recogniser, settled }));
+  status.ready(`Ready: the recogniser runs on ${recogniser.backend}.`);
+  await predictor.request();       // strokes drawn while loading are read now
+  keepForOffline();
 }
 
-main().catch((err) => showError(ui.status, err));
+main().catch((err) => status.error(err));

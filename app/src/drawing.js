@@ -1,7 +1,7 @@
 /**
- * Canvas helpers both pages share: show a 28x28 model image (ink = 1) as dark ink on white
- * paper through WebDNN's image helpers, and a pen that draws with pointer events (mouse,
- * touch, pen). Knows nothing about models or page layout.
+ * Canvas helpers both pages share: show 28x28 model images (ink = 1) as dark ink on white
+ * paper through WebDNN's image helpers, one or a sheet of them, and save a canvas as a PNG.
+ * Knows nothing about models or page layout.
  */
 import * as WebDNN from 'webdnn';
 
@@ -43,74 +43,19 @@ export function clearCanvas(canvas) {
   context.fillRect(0, 0, canvas.width, canvas.height);
 }
 
-export function readImageData(canvas) {
-  return canvas.getContext('2d', { willReadFrequently: true })
-    .getImageData(0, 0, canvas.width, canvas.height);
-}
-
 /**
- * Let the user draw black round strokes on `canvas` with any pointer. The canvas's own
- * pixel size may differ from its CSS size; positions are mapped. The canvas needs CSS
- * `touch-action: none`, or a touch scrolls the page instead of drawing.
- * @param {object} options {lineWidth (canvas pixels), onDraw(), onEnd()}
- * @returns {() => void} detaches the listeners
+ * Save `canvas` as a PNG named `filename`, each pixel `scale` x `scale` (a 28 px digit is
+ * too small to see in an image viewer; nearest-neighbour keeps it crisp).
  */
-export function attachPen(canvas, { lineWidth, onDraw = () => {}, onEnd = () => {} }) {
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  let last = null;
-  let pointerId = null;
-
-  const position = (event) => {
-    const rect = canvas.getBoundingClientRect();
-    return [(event.clientX - rect.left) * canvas.width / rect.width,
-      (event.clientY - rect.top) * canvas.height / rect.height];
-  };
-  const segment = (from, to) => {
-    context.strokeStyle = '#000';
-    context.lineWidth = lineWidth;
-    context.lineCap = 'round';
-    context.lineJoin = 'round';
-    context.beginPath();
-    context.moveTo(...from);
-    context.lineTo(...to);
-    context.stroke();
-  };
-
-  const down = (event) => {
-    if (pointerId !== null || (event.pointerType === 'mouse' && event.button !== 0)) return;
-    event.preventDefault();
-    pointerId = event.pointerId;
-    canvas.setPointerCapture(pointerId);
-    last = position(event);
-    segment(last, last);                                 // a tap leaves a dot
-    onDraw();
-  };
-  const move = (event) => {
-    if (event.pointerId !== pointerId) return;
-    event.preventDefault();
-    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
-    for (const e of (events.length ? events : [event])) {
-      const point = position(e);
-      segment(last, point);
-      last = point;
-    }
-    onDraw();
-  };
-  const up = (event) => {
-    if (event.pointerId !== pointerId) return;
-    pointerId = null;
-    last = null;
-    onEnd();
-  };
-
-  canvas.addEventListener('pointerdown', down);
-  canvas.addEventListener('pointermove', move);
-  canvas.addEventListener('pointerup', up);
-  canvas.addEventListener('pointercancel', up);
-  return () => {
-    canvas.removeEventListener('pointerdown', down);
-    canvas.removeEventListener('pointermove', move);
-    canvas.removeEventListener('pointerup', up);
-    canvas.removeEventListener('pointercancel', up);
-  };
+export function downloadPng(canvas, filename, scale = 8) {
+  const big = document.createElement('canvas');
+  big.width = canvas.width * scale;
+  big.height = canvas.height * scale;
+  const context = big.getContext('2d');
+  context.imageSmoothingEnabled = false;
+  context.drawImage(canvas, 0, 0, big.width, big.height);
+  const link = document.createElement('a');
+  link.download = filename;
+  link.href = big.toDataURL('image/png');
+  link.click();
 }

@@ -1,244 +1,258 @@
 /**
- * Generator page (index.html): DOM wiring only. Draws the chosen digit from the current
- * noise z, all ten digits in one handwriting, a 10x10 grid, a morph between two z, and
- * checks a generated digit with the recogniser.
+ * Generator page (index.html): DOM wiring only. The page's state is a digit, a handwriting
+ * (a seed, or z itself) and a view (one digit, all digits, a 10x10 grid); it lives in the
+ * address (share-link.js), and every change redraws what it touches through one coalesced
+ * renderer, so clicks during a run are merged rather than queued. *generate* picks a new
+ * seed; the digit menu and keys 0-9 keep the handwriting. Generation is generator.js's.
  *
- * URL: ?backend=webassembly|webgl forces a backend, ?seed=N makes the noise reproducible.
- * Tests drive window.dcganTest (set once the generator is ready).
+ * Tests drive window.dcganTest (test-hooks.js; installed once the generator is ready).
  */
-import nj from 'numjs';
+import { classify } from './models.js';
+import { DigitGenerator } from './generator.js';
+import { Morph } from './morph.js';
+import { noiseFromSeed, noiseVector, randomSeed } from './noise.js';
+import { drawDigit, downloadPng } from './drawing.js';
+import { Sheet } from './sheet.js';
+import { format, parse } from './share-link.js';
+import { Coalesced } from './coalesce.js';
+import { RuntimeLine, byId, formatMs, keepForOffline, loadModels, loadWithRetry, statusArea }
+  from './page.js';
+import { generatorPageHooks, installTestHooks } from './test-hooks.js';
 
-import { Model, classify } from './models.js';
-import { generatorInput, sampleNormal, slerp, uniformSource } from './noise.js';
-import { drawDigit, drawDigitGrid } from './drawing.js';
-import { byId, formatMs, loadModels, readParams, setStatus, showError } from './page.js';
+const ui = byId(['digit', 'generate', 'output', 'seed', 'share', 'download', 'morph-to', 'morph',
+  'check', 'check-note', 'check-result', 'one-digit', 'all-digits', 'grid', 'sheet', 'cells',
+  'notice', 'digit-panel', 'sheet-panel', 'runtime', 'backend', 'timing']);
+const VIEW_BUTTONS = { digit: ui['one-digit'], row: ui['all-digits'], grid: ui.grid };
+const GRID_ROWS = 10;
 
-const ui = byId(['status', 'backend', 'timing', 'digit', 'generate', 'new-noise', 'morph',
-  'check', 'check-result', 'all-digits', 'grid', 'output', 'sheet']);
-const MORPH_MS = 1500;
-
-const params = readParams();
-const uniform = uniformSource(params.seed);
-let generator = null;
+const status = statusArea();
+const runtime = new RuntimeLine(ui);
+let generator = null;         // DigitGenerator
 let recogniser = null;
-const batched = {};           // batch size -> Model (contract generator_b10 / generator_b100)
-let spec = null;              // contract.generator
-let z = null;                 // current noise, nj array of n_hidden
-let shown = null;             // the image in #output (Float32Array, ink = 1)
-let sheet = 'none';           // what #sheet shows: none, row (all digits), grid
-let morphing = false;
-let actions = Promise.resolve();   // the latest button action, for dcganTest.settled()
-let extras = null;                 // loading what the first digit did not need
+let backend = null;           // ?backend=..., kept in links
+let state = null;             // {digit, seed, z, view, grid}: see share-link.js
+let noise = null;             // z of the state (numjs)
+let shown = { key: null, image: null };   // what #output holds
+let checking = Promise.resolve();
+let extras = null;            // loading what the first digit did not need
+const renderer = new Coalesced(render, { onError: report });
+const sheet = new Sheet(ui.sheet, ui.cells, pickCell);
+let morph = null;
+const drawn = { digit: 0, row: 0, grid: 0 };   // counted for tests: clicks are coalesced
 
-const newNoise = () => sampleNormal(spec.n_hidden, uniform);
-const selectedLabel = () => Number(ui.digit.value);
+const gridSeed = () => state.grid ?? state.seed;
+const noiseKey = () => (state.seed !== null ? `seed ${state.seed}` : `z ${noise.tolist().join()}`);
 
-/** Run the generator on (z, label index); returns {image, ms}. */
-async function generate(noise, label) {
-  const start = performance.now();
-  const image = await generator.run(generatorInput(noise, label, spec.n_classes));
-  return { image, ms: performance.now() - start };
+function report(err) {
+  console.error(err);
+  ui['check-result'].textContent = `Error: ${err.message}`;
 }
 
-/**
- * Images for (z, label) pairs, in order: one run of a batched generator when one of exactly
- * that size is loaded, else one run each. Returns {images, ms}.
- */
-async function generateMany(pairs) {
-  const model = batched[pairs.length];
-  if (!model) {
-    const images = [];
-    let ms = 0;
-    for (const [noise, label] of pairs) {
-      const one = await generate(noise, label);
-      images.push(one.image);
-      ms += one.ms;
-    }
-    return { images, ms };
+/** Apply `change` to the state; a running morph stops first, so the user's action wins. */
+function update(change) {
+  if (morph.running) stopMorph();
+  change(state);
+  if (state.seed === null && state.z === null) state.seed = randomSeed();
+  noise = state.seed !== null ? noiseFromSeed(state.seed, generator.nHidden) : noiseVector(state.z);
+  if (state.view === 'grid' && gridSeed() === null) state.grid = randomSeed();
+  showState();
+  return renderer.request();
+}
+
+/** The controls, the seed line and the address, from the state (no model run). */
+function showState() {
+  ui.digit.value = String(state.digit);
+  for (const [view, button] of Object.entries(VIEW_BUTTONS)) {
+    button.setAttribute('aria-pressed', String(view === state.view));
   }
-  const start = performance.now();
-  const width = spec.n_hidden + spec.n_classes;
-  const input = new Float32Array(pairs.length * width);
-  pairs.forEach(([noise, label], i) => input.set(generatorInput(noise, label, spec.n_classes), i * width));
-  const output = await model.run(input);
-  const size = output.length / pairs.length;
-  const images = pairs.map((_, i) => output.subarray(i * size, (i + 1) * size));
-  return { images, ms: performance.now() - start };
+  ui.seed.textContent = state.seed !== null ? `seed ${state.seed}` : 'handwriting from the link';
+  const link = format(state, generator.labels, backend);
+  ui.share.href = link;
+  window.history.replaceState(null, '', link);
 }
 
-const labelIndexes = () => [...Array(spec.n_classes).keys()];
-
-async function showDigit(noise = z) {
-  const { image, ms } = await generate(noise, selectedLabel());
-  drawDigit(ui.output, image);
-  shown = image;
-  ui['check-result'].textContent = '';
-  ui.timing.textContent = `${formatMs(ms)} per digit`;
+async function render() {
+  for (const panel of [ui['digit-panel'], ui['sheet-panel']]) panel.setAttribute('aria-busy', 'true');
+  try {
+    const key = `${noiseKey()} digit ${state.digit}`;
+    if (shown.key !== key) {
+      const { digit } = state;
+      const { image, ms } = await generator.generate(noise, digit);
+      shown = { key, image };
+      drawn.digit += 1;
+      drawDigit(ui.output, image);
+      ui.output.setAttribute('aria-label', `generated ${generator.labels[digit]}`);
+      ui['check-result'].textContent = '';
+      runtime.showTiming(`${formatMs(ms)} per digit`);
+    }
+    if (state.view === 'digit') sheet.hide();
+    else if (state.view === 'row' && sheet.shown !== `row ${noiseKey()}`) await showRow();
+    else if (state.view === 'grid' && sheet.shown !== `grid ${gridSeed()}`) await showGrid();
+    if (state.view !== 'digit') sheet.mark(currentRow(), state.digit);
+  } finally {
+    for (const panel of [ui['digit-panel'], ui['sheet-panel']]) panel.setAttribute('aria-busy', 'false');
+  }
 }
 
-async function showAllDigits() {
-  const { images, ms: total } = await generateMany(labelIndexes().map((label) => [z, label]));
-  drawDigitGrid(ui.sheet, images, spec.n_classes);
-  ui.sheet.hidden = false;
-  sheet = 'row';
-  ui.timing.textContent = `all digits: ${formatMs(total)} (${formatMs(total / images.length)} per digit)`;
+async function showRow() {
+  const key = `row ${noiseKey()}`;
+  const { images, ms } = await generator.allDigits(noise);
+  sheet.show(key, images, generator.labels);
+  drawn.row += 1;
+  runtime.showTiming(`all digits: ${formatMs(ms)} (${formatMs(ms / images.length)} per digit)`);
 }
 
-/** Rows: one fresh z each (the first is the current z); columns: the digits. */
+/** Rows: the seeds grid, grid + 1, ...; columns: the digits. */
 async function showGrid() {
-  const pairs = [];
-  for (let row = 0; row < 10; row++) {
-    const noise = row === 0 ? z : newNoise();
-    for (const label of labelIndexes()) pairs.push([noise, label]);
-  }
-  let images = [];
-  let total = 0;
-  if (batched[pairs.length]) {
-    ({ images, ms: total } = await generateMany(pairs));
-  } else {                        // a row per run (batch-10 generator or single runs)
-    for (let i = 0; i < pairs.length; i += spec.n_classes) {
-      const row = await generateMany(pairs.slice(i, i + spec.n_classes));
-      images = images.concat(row.images);
-      total += row.ms;
+  const first = gridSeed();
+  const rows = [...Array(GRID_ROWS).keys()].map((r) => noiseFromSeed((first + r) >>> 0, generator.nHidden));
+  const { images, ms } = await generator.grid(rows);
+  sheet.show(`grid ${first}`, images, generator.labels,
+    (row) => `, row ${row + 1} (seed ${(first + row) >>> 0})`);
+  drawn.grid += 1;
+  runtime.showTiming(`${formatMs(ms)} per 10×10 grid (${formatMs(ms / images.length)} per digit)`);
+}
+
+/** The sheet's row holding the current handwriting, -1 when the grid does not show it. */
+function currentRow() {
+  if (state.view === 'row') return 0;
+  const row = state.seed === null ? -1 : (state.seed - gridSeed()) >>> 0;
+  return row < GRID_ROWS ? row : -1;
+}
+
+/** A cell of the row or grid: its digit, and its row's handwriting. */
+function pickCell(row, column) {
+  update((s) => {
+    if (s.view === 'grid') {
+      s.grid = gridSeed();
+      s.seed = (s.grid + row) >>> 0;
+      s.z = null;
     }
-  }
-  drawDigitGrid(ui.sheet, images, spec.n_classes);
-  ui.sheet.hidden = false;
-  sheet = 'grid';
-  ui.timing.textContent = `${formatMs(total)} per 10×10 grid (${formatMs(total / images.length)} per digit)`;
+    s.digit = column;
+  });
 }
 
-async function refreshNoise() {
-  z = newNoise();
-  await showDigit();
-  if (sheet === 'row') await showAllDigits();
+function startMorph() {
+  const target = ui['morph-to'].value;
+  const from = { z: noise, label: state.digit };
+  const to = target === 'noise'
+    ? { z: noiseFromSeed(randomSeed(), generator.nHidden), label: state.digit }
+    : { z: noise, label: Number(target) };
+  ui.morph.textContent = 'stop';
+  ui.morph.setAttribute('aria-pressed', 'true');
+  morph.start(from, to);
 }
 
-/** Slerp from the current z to a new one over MORPH_MS, one generation per frame. */
-async function morph() {
-  morphing = true;
-  ui.morph.disabled = true;
-  const from = z, to = newNoise();
-  const start = performance.now();
-  let frames = 0;
-  for (;;) {
-    const t = Math.min(1, (performance.now() - start) / MORPH_MS);
-    await showDigit(slerp(from, to, t));
-    frames++;
-    if (t >= 1) break;
-    await new Promise(requestAnimationFrame);
-  }
-  z = to;
-  ui.timing.textContent += ` · morph: ${frames} frames in ${formatMs(performance.now() - start)}`;
-  morphing = false;
-  ui.morph.disabled = false;
-  if (sheet === 'row') await showAllDigits();
+/** Stop the loop and draw the state again (the frames replaced #output). */
+function stopMorph() {
+  morph.stop();
+  ui.morph.textContent = 'morph';
+  ui.morph.setAttribute('aria-pressed', 'false');
+  shown.key = null;
+  renderer.request();
+}
+
+function drawFrame(image, { fps }) {
+  drawDigit(ui.output, image);
+  shown.image = image;
+  runtime.showTiming(`morph: ${Math.round(fps)} frames/s`);
 }
 
 async function check() {
-  const result = await classify(recogniser, shown);
-  const wanted = spec.labels ? spec.labels[selectedLabel()] : selectedLabel();
+  const result = await classify(recogniser, shown.image);
+  const wanted = generator.labels[state.digit];
   const verdict = String(result.label) === String(wanted) ? '✓' : `✗ (asked for ${wanted})`;
   ui['check-result'].textContent =
     `The recogniser reads ${result.label} (${(100 * result.confidence).toFixed(1)} %) ${verdict}`;
 }
 
-/** Button handlers report failures in #check-result rather than throwing into the void. */
-function on(element, event, handler) {
-  element.addEventListener(event, () => {
-    const action = handler().catch((err) => {
-      console.error(err);
-      ui['check-result'].textContent = `Error: ${err.message}`;
-    });
-    actions = Promise.all([actions, action]);
-  });
+function download() {
+  const name = state.seed !== null ? `seed-${state.seed}` : 'linked-handwriting';
+  if (state.view === 'digit') downloadPng(ui.output, `digit-${generator.labels[state.digit]}-${name}.png`);
+  else if (state.view === 'row') downloadPng(ui.sheet, `digits-0-9-${name}.png`, 4);
+  else downloadPng(ui.sheet, `grid-seed-${gridSeed()}.png`, 4);
 }
 
-function fillDigitChoices() {
-  const labels = spec.labels || [...Array(spec.n_classes).keys()];
-  ui.digit.replaceChildren(...labels.map((label, index) => new Option(String(label), index)));
+/** Keys 0-9 choose the digit wherever the focus is, except in a field that takes text. */
+function onKey(event) {
+  if (event.ctrlKey || event.altKey || event.metaKey || !/^[0-9]$/.test(event.key)) return;
+  if (event.target.closest && event.target.closest('input, textarea, select, [contenteditable]')) return;
+  const index = generator.labels.map(String).indexOf(event.key);
+  if (index >= 0) update((s) => { s.digit = index; });
 }
 
-/** The batched generators contract.json lists, on the backend the single one runs on. */
-async function loadBatched(contract, backend) {
-  for (const key of ['generator_b10', 'generator_b100']) {
-    const entry = contract[key];
-    if (!entry || !(entry.backends || []).includes(backend)) continue;
-    try {
-      batched[entry.batch] = await Model.load(entry, [backend]);
-    } catch (err) {
-      console.warn(`${key} unavailable, drawing one digit per run:`, err);
-    }
+function wire() {
+  ui.digit.addEventListener('change', () => update((s) => { s.digit = Number(ui.digit.value); }));
+  ui.generate.addEventListener('click', () => update((s) => {
+    s.seed = randomSeed();
+    s.z = null;
+    s.grid = null;
+  }));
+  for (const [view, button] of Object.entries(VIEW_BUTTONS)) {
+    button.addEventListener('click', () => update((s) => { s.view = view; }));
   }
+  ui.morph.addEventListener('click', () => (morph.running ? stopMorph() : startMorph()));
+  ui.download.addEventListener('click', download);
+  ui.check.addEventListener('click', () => {
+    checking = Promise.all([checking, check().catch(report)]);
+  });
+  document.addEventListener('keydown', onKey);
+  for (const id of ['digit', 'generate', 'download', 'morph-to', 'morph', 'one-digit', 'all-digits', 'grid']) {
+    ui[id].disabled = false;
+    ui[id].removeAttribute('aria-describedby');
+  }
+  ui['check-note'].textContent = 'check: waiting for the recogniser…';
 }
 
-async function loadRecogniser(backend) {
+async function loadRecogniser() {
   try {
-    ({ models: { recogniser } } = await loadModels(['recogniser'], { backend }));
+    ({ models: { recogniser } } = await loadModels(['recogniser'], { loading() {} }, generator.backend));
+    await recogniser.warmUp();
     ui.check.disabled = false;
+    ui['check-note'].hidden = true;
   } catch (err) {
     console.warn('recogniser unavailable:', err);
-    ui.check.title = `The recogniser could not be loaded: ${err.message}`;
+    ui['check-note'].textContent = 'check is off: the recogniser could not be loaded.';
   }
+}
+
+/** Settles once the renderer, a morph's stop and any check have finished. */
+async function settled() {
+  await renderer.idle();
+  await checking;
 }
 
 async function main() {
-  let contract;
-  try {
-    ({ contract, models: { generator } } = await loadModels(['generator'], {
-      backend: params.backend,
-      onProgress: (text) => setStatus(ui.status, 'loading', text),
-    }));
-  } catch (err) {
-    showError(ui.status, err);
-    return;
-  }
-  spec = contract.generator;
-  fillDigitChoices();
-  ui.backend.textContent = generator.backend;
-  z = newNoise();
-  await showDigit();
+  const { contract, models } = await loadWithRetry(status, () => loadModels(['generator'], status));
+  generator = new DigitGenerator(models.generator);
+  await models.generator.warmUp();     // so the first time shown is a real run's
+  morph = new Morph(generator, drawFrame, report);
+  const labels = generator.labels.map(String);
+  ui.digit.replaceChildren(...labels.map((label, index) => new Option(label, index)));
+  ui['morph-to'].append(...labels.map((label) => new Option(`digit ${label}`, labels.indexOf(label))));
+  runtime.showBackend(generator.backend);
+
+  const link = parse(window.location.search, { nHidden: generator.nHidden, labels: generator.labels });
+  backend = link.backend;
+  ui.notice.hidden = link.problems.length === 0;
+  ui.notice.textContent = link.problems.map((text) => `The link's ${text}.`).join(' ');
+  state = link.state;
+  wire();
+  await update(() => {});
   performance.mark('first-digit');
 
-  on(ui.generate, 'click', () => showDigit());
-  on(ui.digit, 'change', () => showDigit());
-  on(ui['new-noise'], 'click', refreshNoise);
-  on(ui['all-digits'], 'click', showAllDigits);
-  on(ui.grid, 'click', showGrid);
-  on(ui.morph, 'click', () => (morphing ? Promise.resolve() : morph()));
-  on(ui.check, 'click', check);
-  for (const id of ['digit', 'generate', 'new-noise', 'morph', 'all-digits', 'grid']) {
-    ui[id].disabled = false;
-  }
-
-  window.dcganTest = {
-    contract,
-    backend: generator.backend,
-    /** Resolves once every action started so far (clicks, changes) has finished. */
-    settled: async () => { let seen; do { seen = actions; await seen; } while (seen !== actions); },
-    /** Generator output (784 numbers) for z (n_hidden numbers) and a label index. */
-    generate: async (noise, label) => Array.from((await generate(nj.array(noise), label)).image),
-    /** Replace the current noise (then click #generate to draw with it). */
-    setNoise: (noise) => {
-      if (noise.length !== spec.n_hidden) throw new Error(`z needs ${spec.n_hidden} values`);
-      z = nj.array(noise, 'float64');
-    },
-    noise: () => z.tolist(),
-    /** Median milliseconds per generation over `runs` runs. */
-    timeGenerator: async (runs = 50) => {
-      const times = [];
-      for (let i = 0; i < runs; i++) times.push((await generate(z, i % spec.n_classes)).ms);
-      return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
-    },
-    timeGrid: async () => { const t = performance.now(); await showGrid(); return performance.now() - t; },
-    /** Resolves once the batched generators and the recogniser have loaded (or failed to). */
+  installTestHooks(generatorPageHooks({
+    contract, generator, settled,
+    showGrid,
+    drawn: () => ({ ...drawn }),
+    noise: () => noise,
+    setNoise: (values) => update((s) => { s.z = Float32Array.from(values); s.seed = null; }),
     extrasLoaded: () => extras,
-    /** Batch sizes of the loaded batched generators. */
-    batchSizes: () => Object.keys(batched).map(Number),
-  };
-  setStatus(ui.status, 'ready', `Ready: the generator runs on ${generator.backend}.`);
+  }));
+  status.ready(`Ready: the generator runs on ${generator.backend}.`);
   // After the first digit: the batched generators (rows and the grid), then the recogniser.
-  extras = loadBatched(contract, generator.backend).then(() => loadRecogniser(generator.backend));
+  extras = generator.loadBatched(contract).then(loadRecogniser);
+  extras.then(keepForOffline);
 }
 
-main().catch((err) => showError(ui.status, err));
+main().catch((err) => status.error(err));

@@ -1,23 +1,16 @@
 /**
- * Model loading and running: reads models/contract.json (written by 2pack.py), loads a
- * WebDNN runner once with an explicit backend order, and runs one input at a time.
- * No DOM here; the pages show what these functions return or throw.
+ * Model loading and running: reads models/contract.json (written by 2pack.py), downloads a
+ * model's files with progress (model-files.js), loads a WebDNN runner once with an explicit
+ * backend order, and runs one input at a time. No DOM; the pages show what these functions
+ * return or throw (LoadError, whose `kind` says what went wrong).
  */
 import * as WebDNN from 'webdnn';
+import { LoadError, absolute, downloadModel, fetchJson, releaseModel } from './model-files.js';
 
+export { LoadError } from './model-files.js';
 export const MODELS_URL = 'models';
 /** webassembly first: on a machine without a GPU, WebGL runs in software and is ~10x slower. */
 export const BACKEND_ORDER = ['webassembly', 'webgl'];
-export const FIX_HINT = 'run python 2pack.py, then npm run build';
-
-/** A problem the page reports in words; `hint` says how to fix it. */
-export class ModelError extends Error {
-  constructor(message, hint = FIX_HINT) {
-    super(message);
-    this.name = 'ModelError';
-    this.hint = hint;
-  }
-}
 
 /**
  * The backend order to try: BACKEND_ORDER, or only `forced` (from ?backend=...).
@@ -27,8 +20,8 @@ export class ModelError extends Error {
 export function backendOrder(forced, available = BACKEND_ORDER) {
   if (forced) {
     if (!BACKEND_ORDER.includes(forced)) {
-      throw new ModelError(`unknown backend "${forced}"`,
-        `use ?backend=${BACKEND_ORDER.join(' or ?backend=')}`);
+      throw new LoadError('usage', `the address asks for an unknown backend "${forced}"; use `
+        + `?backend=${BACKEND_ORDER.join(' or ?backend=')}`);
     }
     return [forced];
   }
@@ -36,18 +29,8 @@ export function backendOrder(forced, available = BACKEND_ORDER) {
 }
 
 /** The contract of all models: {generator: {...}, recogniser: {...}} from contract.json. */
-export async function loadContract(base = MODELS_URL) {
-  const url = `${base}/contract.json`;
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (err) {
-    throw new ModelError(`could not fetch ${url} (${err.message})`);
-  }
-  if (!response.ok) {
-    throw new ModelError(`the model files are missing (${url}: HTTP ${response.status})`);
-  }
-  return response.json();
+export function loadContract(base = MODELS_URL) {
+  return fetchJson(`${base}/contract.json`);
 }
 
 /** Number of elements of a shape list. */
@@ -67,33 +50,50 @@ export class Model {
   }
 
   /**
+   * Download the model's files for the first backend of `order` this browser has, and load
+   * them; a backend that fails to start is skipped for the next one.
    * @param {object} spec this model's entry in contract.json (folder, shapes, backends)
    * @param {string[]} order backends to try, in order
-   * @param {(loaded: number, total: number) => void} [onProgress] weight download progress
+   * @param {(loaded: number, total: number) => void} [onProgress] bytes downloaded so far
    */
-  static async load(spec, order, onProgress, base = MODELS_URL) {
-    const dir = `${base}/${spec.folder}`;
-    // A batched generator whose weight file is the single one's (contract: weights_folder)
-    // reads it from there, so the browser downloads it once.
-    const shared = order.length === 1 && spec.weights_folder && spec.weights_folder[order[0]];
-    let runner;
-    try {
-      runner = await WebDNN.load(dir, {
-        backendOrder: order,
-        cacheStrategy: 'networkOnly',   // the HTTP cache is enough; no stale IndexedDB copies
-        saveCache: false,
-        progressCallback: onProgress,
-        weightDirectory: shared ? `${base}/${shared}` : undefined,
-      });
-    } catch (err) {
-      throw new ModelError(`no backend could run ${dir} (tried ${order.join(', ')}: ${err.message})`,
-        `${FIX_HINT}; if the files are there, try another browser or ?backend=...`);
+  static async load(spec, order, onProgress = () => {}, base = MODELS_URL) {
+    const available = WebDNN.getBackendAvailability().status;
+    const usable = order.filter((name) => available[name]);
+    if (!usable.length) {
+      throw new LoadError('unsupported', `this browser runs neither ${order.join(' nor ')}`);
     }
-    return new Model(runner, spec);
+    let failure = null;
+    for (const backend of usable) {
+      const urls = await downloadModel(spec, backend, base, onProgress);
+      try {
+        const runner = await WebDNN.load(`${base}/${spec.folder}`, {
+          backendOrder: [backend],
+          cacheStrategy: 'networkOnly',   // files come from downloadModel, never IndexedDB
+          saveCache: false,
+          transformUrlDelegate: (url) => urls.get(absolute(url)) || url,
+        });
+        return new Model(runner, spec);
+      } catch (err) {
+        console.warn(`${spec.folder} did not start on ${backend}:`, err);
+        failure = err;
+      } finally {
+        releaseModel(urls);
+      }
+    }
+    throw new LoadError('unsupported', `this browser could not start the model on ${usable.join(' or ')}`,
+      failure && failure.message);
   }
 
   get backend() {
     return this.runner.backendName;
+  }
+
+  /**
+   * One run on zeros, not timed: the first run of a runner pays one-off costs (WebGL
+   * compiles its shaders, up to hundreds of ms), which must not be shown as the run time.
+   */
+  async warmUp() {
+    await this.run(new Float32Array(this.inputSize));
   }
 
   /**
@@ -116,6 +116,9 @@ export class Model {
   }
 }
 
+/** A contract entry's labels in output order (contract.json labels, else 0..n_classes-1). */
+export const labelsOf = (spec) => spec.labels || [...Array(spec.n_classes).keys()];
+
 /** Softmax of logits. */
 export function softmax(logits) {
   const max = Math.max(...logits);
@@ -126,15 +129,19 @@ export function softmax(logits) {
 
 /**
  * Classify one 1x28x28 image (ink = 1) with the recogniser.
- * @returns {Promise<{label, index, confidence, probabilities: Float32Array}>}
+ * @returns {Promise<{label, index, confidence, probabilities: Float32Array, labels}>}
  */
 export async function classify(recogniser, image) {
+  const { spec } = recogniser;
+  // contract.json says whether the graph ends in a softmax (2pack.py appends one) or not.
+  if (typeof spec.output_is_logits !== 'boolean') {
+    throw new LoadError('build', 'models/contract.json does not say whether the recogniser '
+      + 'outputs logits or probabilities (output_is_logits): it was written by an older 2pack.py');
+  }
   const output = await recogniser.run(image);
-  // contract.json says whether 2pack.py appended a softmax; accept logits too.
-  const isLogits = /logit/i.test(String(recogniser.spec.output || ''));
-  const probabilities = isLogits ? softmax(output) : output;
+  const probabilities = spec.output_is_logits ? softmax(output) : output;
   let index = 0;
   for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[index]) index = i;
-  const labels = recogniser.spec.labels || [...probabilities.keys()];
-  return { label: labels[index], index, confidence: probabilities[index], probabilities };
+  const labels = labelsOf(spec);
+  return { label: labels[index], index, confidence: probabilities[index], probabilities, labels };
 }

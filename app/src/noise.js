@@ -1,7 +1,8 @@
 /**
  * The generator's input, built with numjs: z from the training prior (standard normal,
- * by Box-Muller from numjs's uniform [0, 1) samples), the one-hot label, and
- * interpolation between two z for the morph animation. No DOM.
+ * by Box-Muller from numjs's uniform [0, 1) samples), reproducible from a 32-bit seed; the
+ * one-hot label, or a mix of two labels; interpolation between two z for the morph
+ * animation. No DOM.
  */
 import nj from 'numjs';
 
@@ -46,13 +47,38 @@ export function oneHot(label, nClasses) {
   return v;
 }
 
+/** Largest seed: seeds are unsigned 32-bit integers (mulberry32's state). */
+export const MAX_SEED = 0xFFFFFFFF;
+
+/** A fresh random seed, 0..MAX_SEED. */
+export function randomSeed() {
+  return crypto.getRandomValues(new Uint32Array(1))[0];
+}
+
+/** The z a seed stands for: the first n_hidden normals of that seed's stream. */
+export const noiseFromSeed = (seed, n) => sampleNormal(n, uniformSource(seed));
+
+/** z as the numjs float64 vector the pages keep, from any array of numbers. */
+export const noiseVector = (values) => nj.array(Array.from(values), 'float64');
+
 /**
  * The generator's single input concat(z, one_hot(label)) as a Float32Array of
  * length n_hidden + n_classes (networks.Generator.make_input).
  */
 export function generatorInput(z, label, nClasses) {
-  const zArray = z instanceof nj.NdArray ? z : nj.array(Array.from(z), 'float64');
+  const zArray = z instanceof nj.NdArray ? z : noiseVector(z);
   return Float32Array.from(nj.concatenate(zArray, oneHot(label, nClasses)).tolist());
+}
+
+/**
+ * The input for a morph frame: z between zFrom and zTo (slerp) and the label between
+ * labelFrom and labelTo, as (1 - t) one_hot(from) + t one_hot(to): the generator was only
+ * trained on one-hot labels, but a mix of two draws a digit turning into the other.
+ */
+export function morphInput(zFrom, zTo, labelFrom, labelTo, t, nClasses) {
+  const z = slerp(zFrom, zTo, t);
+  const label = oneHot(labelFrom, nClasses).multiply(1 - t).add(oneHot(labelTo, nClasses).multiply(t));
+  return Float32Array.from(nj.concatenate(z, label).tolist());
 }
 
 /**

@@ -2,23 +2,23 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[5880441];
+float static_buffer[5566841];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {5869441,0,4144641,100,3136,110};
-int meta_buf_1[] = {344960,4144641,4771841,3136,3136,3136,100};
-int meta_buf_2[] = {4771841,5085441,313600};
-int meta_buf_3[] = {5085441,5399041,3136,49,3136,64,100,64,49};
-int meta_buf_4[] = {5399041,348096,381441,4900,512,64};
-int meta_buf_5[] = {3517441,381441,100,7,7,32,14,14,4,4,2,2,1,1};
-int meta_buf_6[] = {380864,380896,3517441,2890241,32,32,32,19600};
-int meta_buf_7[] = {2890241,380928,4458241,19600,16,32};
-int meta_buf_8[] = {5791041,4458241,100,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,5791041,5712641,78400};
+int meta_buf_0[] = {5555841,0,5085441,100,3136,110};
+int meta_buf_1[] = {344960,5085441,5085441,3136,3136,3136,100};
+int meta_buf_2[] = {5085441,4771841,313600};
+int meta_buf_3[] = {4771841,4144641,3136,49,3136,64,100,64,49};
+int meta_buf_4[] = {4144641,348096,381441,4900,512,64};
+int meta_buf_5[] = {2890241,381441,100,7,7,32,14,14,4,4,2,2,1,1};
+int meta_buf_6[] = {380864,380896,2890241,3517441,32,32,32,19600};
+int meta_buf_7[] = {3517441,380928,4458241,19600,16,32};
+int meta_buf_8[] = {5477441,4458241,100,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,5477441,5399041,78400};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(5880441 * sizeof(float));
+    //static_buffer = (float*)malloc(5566841 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {
@@ -130,8 +130,7 @@ void transpose_18a4b2b0cfc8f78685b61e9060c0504d762d1ceee67d4232968d4c65(const in
     }
 }
 
-
-void col2im_3a760879590552ed11aa3f0df142a03cf2ccc7173c1a3e124c4e80d0(const int * meta_buffer)
+void col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(const int * meta_buffer)
 {
     const float *col = (static_buffer + meta_buffer[1]);
     float *im = (static_buffer + meta_buffer[0]);
@@ -233,10 +232,10 @@ fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_b
 reshape_f6c88dc1fd9479f62d789912530e6a5c7c51c73de368540e8b8e1ceb(meta_buf_2);
 transpose_18a4b2b0cfc8f78685b61e9060c0504d762d1ceee67d4232968d4c65(meta_buf_3);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_4);
-col2im_3a760879590552ed11aa3f0df142a03cf2ccc7173c1a3e124c4e80d0(meta_buf_5);
+col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(meta_buf_5);
 fusedelementwise_2a96163527a14b08c811924f90c922063ed658464e0ab43e1ba54c11(meta_buf_6);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_7);
-col2im_3a760879590552ed11aa3f0df142a03cf2ccc7173c1a3e124c4e80d0(meta_buf_8);
+col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(meta_buf_8);
 fusedelementwise_8cc82283ee56269eeadd675215f5e9575511f18325de710bc5bc7a36(meta_buf_9);
 
 }

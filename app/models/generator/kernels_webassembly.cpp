@@ -5,16 +5,16 @@
 float static_buffer[433295];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {433185,0,419073,1,3136,110};
-int meta_buf_1[] = {344960,419073,419073,3136};
-int meta_buf_2[] = {419073,425345,3136};
+int meta_buf_0[] = {433185,0,428481,1,3136,110};
+int meta_buf_1[] = {344960,428481,428481,3136};
+int meta_buf_2[] = {428481,425345,3136};
 int meta_buf_3[] = {425345,422209,49,64,64,49};
 int meta_buf_4[] = {422209,348096,381441,49,512,64};
 int meta_buf_5[] = {406529,381441,1,7,7,32,14,14,4,4,2,2,1,1};
 int meta_buf_6[] = {380864,380896,406529,412801,32,32,32,196};
-int meta_buf_7[] = {412801,380928,428481,196,16,32};
-int meta_buf_8[] = {431617,428481,1,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,431617,432401,784};
+int meta_buf_7[] = {412801,380928,419073,196,16,32};
+int meta_buf_8[] = {432401,419073,1,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,432401,431617,784};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
@@ -118,8 +118,7 @@ void transpose_3ede431373fd6b14a21ca5a7f2fab289eb4c42220e346f22acc816e8(const in
     }
 }
 
-
-void col2im_3a760879590552ed11aa3f0df142a03cf2ccc7173c1a3e124c4e80d0(const int * meta_buffer)
+void col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(const int * meta_buffer)
 {
     const float *col = (static_buffer + meta_buffer[1]);
     float *im = (static_buffer + meta_buffer[0]);
@@ -221,10 +220,10 @@ fusedelementwise_9d5b58d4f5a00a595e84c1773b477ca77b891512fffc1c7d24d35e3d(meta_b
 reshape_f6c88dc1fd9479f62d789912530e6a5c7c51c73de368540e8b8e1ceb(meta_buf_2);
 transpose_3ede431373fd6b14a21ca5a7f2fab289eb4c42220e346f22acc816e8(meta_buf_3);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_4);
-col2im_3a760879590552ed11aa3f0df142a03cf2ccc7173c1a3e124c4e80d0(meta_buf_5);
+col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(meta_buf_5);
 fusedelementwise_2a96163527a14b08c811924f90c922063ed658464e0ab43e1ba54c11(meta_buf_6);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_7);
-col2im_3a760879590552ed11aa3f0df142a03cf2ccc7173c1a3e124c4e80d0(meta_buf_8);
+col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(meta_buf_8);
 fusedelementwise_8cc82283ee56269eeadd675215f5e9575511f18325de710bc5bc7a36(meta_buf_9);
 
 }

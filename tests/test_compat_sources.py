@@ -9,7 +9,8 @@ from digitgan import compat
 
 
 def original_source(module):
-    return open(importlib.util.find_spec(module).origin).read()
+    with open(importlib.util.find_spec(module).origin) as f:
+        return f.read()
 
 
 @pytest.mark.parametrize('module', sorted(compat.SOURCE_PATCHES))

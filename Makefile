@@ -38,7 +38,7 @@ demo: setup build
 lint: setup
 	$(VENV)/bin/ruff check .
 
-test: setup system-deps build lint
+test: system-deps setup build lint
 	$(PY) -m pytest tests
 
 # Bench-only Python packages (PyTorch, onnxruntime): see bench/requirements.txt for --no-deps.
@@ -47,7 +47,7 @@ $(VENV)/.bench-installed: bench/requirements.txt | setup
 	touch $@
 
 # Not part of `make test`: prints a table and writes bench/results.json (~10 minutes).
-bench: setup system-deps build $(VENV)/.bench-installed
+bench: system-deps setup build $(VENV)/.bench-installed
 	$(PY) bench/run.py
 
 clean:

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import pytest
@@ -41,27 +40,41 @@ def run_script(script, *args, cwd=None, timeout=300, env=None):
                           timeout=timeout)
 
 
+# Runs the command it is given and writes that child's peak resident memory (KiB) to a file.
+# The launcher is needed because Linux counts, in a forked child's peak, the memory it shared
+# with its parent before exec: a child forked straight from a large test process would report
+# the test process's size. The launcher is small, so its own child's figure is the script's.
+PEAK_LAUNCHER = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], 'w') as f:
+    f.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
 def run_measured(script, *args, timeout=120):
     """Run ROOT/script like run_script; returns (CompletedProcess, the script's own peak
-    resident memory in bytes, wall seconds). os.wait4 reports the rusage of this one child,
-    where RUSAGE_CHILDREN would carry the peak of every earlier child of the test process."""
-    with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
+    resident memory in bytes, wall seconds)."""
+    with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err, \
+            tempfile.NamedTemporaryFile('r') as peak:
         start = time.monotonic()
-        process = subprocess.Popen(command(script, *args), cwd=ROOT, env=script_env(),
-                                   stdout=out, stderr=err, text=True)
-        watchdog = threading.Timer(timeout, process.kill)
-        watchdog.start()
+        process = subprocess.Popen([sys.executable, '-c', PEAK_LAUNCHER, peak.name]
+                                   + command(script, *args), cwd=ROOT, env=script_env(),
+                                   stdout=out, stderr=err, text=True, start_new_session=True)
         try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            watchdog.cancel()
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)     # the launcher and the script
+            process.wait()
+            raise
         seconds = time.monotonic() - start
-        process.returncode = os.waitstatus_to_exitcode(status)   # reaped here, not by Popen
         out.seek(0)
         err.seek(0)
         done = subprocess.CompletedProcess(process.args, process.returncode, out.read(),
                                            err.read())
-    return done, usage.ru_maxrss * 1024, seconds     # ru_maxrss is in KiB on Linux
+        kib = int(peak.read() or 0)
+    return done, kib * 1024, seconds
 
 
 def start_script(script, *args, stdout=None):

@@ -19,7 +19,7 @@ SMALL_GAN = ['--gpu', -1, '--batchsize', 8, '--n-hidden', 10, '--gen-ch', 16, '-
              '--snapshot-interval', 10, '--preview-interval', 10]
 
 
-def mpiexec(n, script_or_args, *args, timeout=300):
+def mpiexec(n, script_or_args, *args, timeout=600):
     """`mpiexec -n N python ROOT/script args` (or python with a list of arguments)."""
     launcher = shutil.which('mpiexec')
     if not launcher:

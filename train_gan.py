@@ -103,10 +103,9 @@ def main(argv=None):
 
     iterator = chainer.iterators.SerialIterator(
         train, distributed.process_batchsize(args.batchsize, comm))
-    optimizers = {'gen': make_optimizer(gen, args.gen_lr, args.beta1),
-                  'dis': make_optimizer(dis, args.dis_lr, args.beta1)}
-    optimizers = {name: distributed.multi_node(optimizer, comm)
-                  for name, optimizer in optimizers.items()}
+    optimizers = {
+        'gen': distributed.multi_node(make_optimizer(gen, args.gen_lr, args.beta1), comm),
+        'dis': distributed.multi_node(make_optimizer(dis, args.dis_lr, args.beta1), comm)}
     updater = GANUpdater(iterator, optimizers, models=(gen, dis), device=device,
                          loss=args.loss, dis_steps=args.dis_steps, dis_warmup=args.dis_warmup)
     trainer = training.make_trainer(updater, args)

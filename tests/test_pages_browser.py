@@ -22,23 +22,13 @@ import digitgan  # noqa: F401  (before chainer)
 import chainer
 from digitgan import networks
 from browser.drawings import digit_drawing
+from browser.steps import read_canvas
 
 
 READY = 'body[data-state="ready"]'
 PHONE = [390, 844]
 NO_HORIZONTAL_SCROLL = ('async () => document.documentElement.scrollWidth <= '
                         'document.documentElement.clientWidth')
-
-
-def read_canvas(selector):
-    """Browser step: once the page has settled, a canvas's size and each pixel's grey level."""
-    return {'eval': """async () => {
-  await window.dcganTest.settled();
-  const canvas = document.querySelector('%s');
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  return {width: canvas.width, height: canvas.height,
-          grey: Array.from({length: canvas.width * canvas.height}, (_, i) => data[4 * i])};
-}""" % selector}
 
 
 def record(artifacts_dir, **figures):

@@ -9,19 +9,10 @@ import os
 import numpy
 from PIL import Image
 
+from browser.steps import read_canvas
+
 READY = 'body[data-state="ready"]'
 SETTLED = 'async () => window.dcganTest.settled()'
-
-
-def pixels(selector):
-    """Browser step: the grey levels of a canvas once the page has settled."""
-    return {'eval': """async () => {
-  await window.dcganTest.settled();
-  const canvas = document.querySelector('%s');
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  return {width: canvas.width, height: canvas.height,
-          grey: Array.from({length: canvas.width * canvas.height}, (_, i) => data[4 * i])};
-}""" % selector}
 
 
 def page_state():
@@ -44,14 +35,15 @@ def query(search):
 def test_generate_changes_handwriting_digit_and_keys_keep_it(site, static_server, browser):
     url = static_server(site['dist'])
     r = browser([
-        {'goto': url + '?seed=5&digit=3'}, {'waitFor': READY}, page_state(), pixels('#output'),
-        {'click': '#generate'}, page_state(), pixels('#output'),
+        {'goto': url + '?seed=5&digit=3'}, {'waitFor': READY}, page_state(),
+        read_canvas('#output'),
+        {'click': '#generate'}, page_state(), read_canvas('#output'),
         {'select': ['#digit', '8']}, page_state(),
         {'focus': '#generate'}, {'press': '2'}, page_state(),
-        {'click': '#all-digits'}, page_state(), pixels('#sheet'),
-        {'click': '#generate'}, page_state(), pixels('#sheet'),
-        {'click': '#grid'}, pixels('#sheet'), {'click': '#generate'}, page_state(),
-        pixels('#sheet'),
+        {'click': '#all-digits'}, page_state(), read_canvas('#sheet'),
+        {'click': '#generate'}, page_state(), read_canvas('#sheet'),
+        {'click': '#grid'}, read_canvas('#sheet'), {'click': '#generate'}, page_state(),
+        read_canvas('#sheet'),
         {'click': '#one-digit'}, page_state(),
     ])
     first, second = r[2], r[5]
@@ -79,17 +71,17 @@ def test_links_draw_the_same_pixels_in_a_fresh_browser(site, static_server, brow
         {'goto': url + '?seed=77'}, {'waitFor': READY}, {'eval': SETTLED},
         {'click': '#grid'}, {'eval': 'async () => window.dcganTest.extrasLoaded()'},
         {'click': '#cells button:nth-child(47)'},           # row 5, digit 6
-        page_state(), pixels('#output'), pixels('#sheet'),
+        page_state(), read_canvas('#output'), read_canvas('#sheet'),
         {'eval': 'async () => window.dcganTest.setNoise(%s)' % z}, {'click': '#all-digits'},
-        page_state(), pixels('#output'), pixels('#sheet'),
+        page_state(), read_canvas('#output'), read_canvas('#sheet'),
     ])
     grid_link, z_link = r[6]['search'], r[11]['search']
     assert query(grid_link) == {'digit': '6', 'seed': '81', 'view': 'grid', 'grid': '77'}
     assert r[6]['label'] == 'generated 6'
     assert 'z' in query(z_link) and r[11]['seed'] == 'handwriting from the link'
-    again = browser([{'goto': url + grid_link}, {'waitFor': READY}, pixels('#output'),
-                     pixels('#sheet'), {'goto': url + z_link}, {'waitFor': READY},
-                     pixels('#output'), pixels('#sheet')])
+    again = browser([{'goto': url + grid_link}, {'waitFor': READY}, read_canvas('#output'),
+                     read_canvas('#sheet'), {'goto': url + z_link}, {'waitFor': READY},
+                     read_canvas('#output'), read_canvas('#sheet')])
     # The same pixels; the grid may come from the batch-100 graph in one browser and from
     # single runs in the other (not loaded yet), whose float sums differ by a grey level.
     for name, before, after in (('digit', r[7], again[2]), ('grid', r[8], again[3]),
@@ -116,9 +108,9 @@ def test_bad_links_are_explained(site, static_server, browser):
 def test_download_saves_what_is_shown(site, static_server, browser, tmp_path):
     url = static_server(site['dist'])
     digit_png, grid_png = str(tmp_path / 'digit.png'), str(tmp_path / 'grid.png')
-    r = browser([{'goto': url + '?seed=12&digit=4'}, {'waitFor': READY}, pixels('#output'),
+    r = browser([{'goto': url + '?seed=12&digit=4'}, {'waitFor': READY}, read_canvas('#output'),
                  {'download': ['#download', digit_png]},
-                 {'click': '#grid'}, pixels('#sheet'), {'download': ['#download', grid_png]}])
+                 {'click': '#grid'}, read_canvas('#sheet'), {'download': ['#download', grid_png]}])
     assert r[3] == 'digit-4-seed-12.png' and r[6] == 'grid-seed-12.png'
     for shown, path, scale in ((r[2], digit_png, 8), (r[5], grid_png, 4)):
         with open(path, 'rb') as f:
@@ -139,15 +131,15 @@ def test_morph_loops_between_digits_until_stopped_and_keeps_choices(site, static
               pressed: document.querySelector('#morph').getAttribute('aria-pressed'),
               text: document.querySelector('#morph').textContent}; }"""
     r = browser([
-        {'goto': url + '?seed=3&digit=3'}, {'waitFor': READY}, pixels('#output'),
+        {'goto': url + '?seed=3&digit=3'}, {'waitFor': READY}, read_canvas('#output'),
         {'select': ['#morph-to', '8']}, {'click': '#morph'}, {'eval': frames},
         {'screenshot': os.path.join(artifacts_dir, 'generator-morph.png')},
-        {'press': '5'}, page_state(), pixels('#output'),
+        {'press': '5'}, page_state(), read_canvas('#output'),
         {'eval': 'async () => window.dcganTest.generate(window.dcganTest.noise(), 5)'},
         {'eval': "async () => document.querySelector('#morph').getAttribute('aria-pressed')"},
         {'select': ['#morph-to', 'noise']}, {'click': '#morph'}, {'wait': 500},
         {'click': '#morph'},
-        page_state(), pixels('#output'),
+        page_state(), read_canvas('#output'),
     ])
     looping = r[5]
     # 3.6 s is past one way and back (1.5 s each): still running, many distinct frames
@@ -176,13 +168,13 @@ def test_clicks_during_a_run_are_coalesced_on_webgl(site, static_server, browser
       return {ms: performance.now() - start, grids: after.drawn.grid - before.drawn.grid,
               digits: after.drawn.digit - before.drawn.digit, search: location.search}; }"""
     r = browser([{'goto': url + '?backend=webgl&seed=9&view=grid'},
-                 {'waitFor': READY, 'timeout': 90000}, {'eval': clicks}, pixels('#sheet')],
+                 {'waitFor': READY, 'timeout': 90000}, {'eval': clicks}, read_canvas('#sheet')],
                 timeout=300)
     runs = r[2]
     # five clicks: the run in progress, then one more for the last click (not five)
     assert runs['grids'] <= 2 and runs['digits'] <= 2, runs
     same_on_wasm = runs['search'].replace('backend=webgl', 'backend=webassembly')
     again = browser([{'goto': url + same_on_wasm},
-                     {'waitFor': READY}, pixels('#sheet')])
+                     {'waitFor': READY}, read_canvas('#sheet')])
     # what is shown is the last click's grid (WebGL and WebAssembly agree within a grey level)
     assert numpy.abs(grey(r[3]).astype(int) - grey(again[2])).max() <= 1

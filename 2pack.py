@@ -1,17 +1,20 @@
 #!/usr/bin/env python
 """Convert the trained generator and recogniser into WebDNN graph descriptors for the app.
 
-    python 2pack.py                       # newest result-dcgan/gen_iter_<N>.npz and
-                                          # result-recogniser/recogniser.npz -> app/models/
+    python 2pack.py                       # newest result-dcgan/gen_iter_<N>.npz,
+                                          # result-recogniser/recogniser.npz and
+                                          # result-encoder/encoder.npz -> app/models/
     python 2pack.py --eightbit            # 8-bit weights: ~4x smaller files, small error
     python 2pack.py --generator result-dcgan/gen_iter_5000.npz --backends webgl --out /tmp/m
     python 2pack.py --onnx --out /tmp/m   # also <out>/generator.onnx (onnxruntime & co.)
 
 Writes everything the pages use: <out>/generator/, <out>/generator-b10/ (all digits in one
-run), <out>/generator-b100/ (the 10x10 grid in one run) and <out>/recogniser/ (every
-backend's files in one folder: WebDNN.load picks by backend), <out>/generator.onnx with
---onnx, and <out>/contract.json (digitgan/contract.py). --no-batch10, --no-batch100 and
---backends narrow the set; dropping something <out> already holds needs --allow-fewer.
+run), <out>/generator-b100/ (the 10x10 grid in one run), <out>/recogniser/ (every
+backend's files in one folder: WebDNN.load picks by backend), <out>/encoder/ (a drawn
+digit -> its z: "in your handwriting"; it must have been trained against this generator),
+<out>/generator.onnx with --onnx, and <out>/contract.json (digitgan/contract.py).
+--no-batch10, --no-batch100, --without-encoder and --backends narrow the set; dropping
+something <out> already holds needs --allow-fewer.
 Everything is built in a folder beside <out> and renamed into place at the end, so <out>
 holds either the complete old set or the complete new one; staging folders of runs that
 were killed are removed by the next run.
@@ -24,7 +27,7 @@ import signal
 import time
 
 from digitgan import checkpoints, cli, onnx_export  # first: makes chainer importable
-from digitgan import contract
+from digitgan import contract, handwriting
 from digitgan.folder_swap import remove_stale_side_folders, side_folder, swap_in
 from digitgan import webdnn_export as export
 
@@ -55,6 +58,13 @@ def parse_args(argv=None):
     parser.add_argument('--recogniser', metavar='PATH', default=checkpoints.RECOGNISER,
                         help='recogniser weights (default: result-recogniser/recogniser.npz); '
                              'recogniser_args.json must be beside it')
+    parser.add_argument('--encoder', metavar='PATH', default=checkpoints.ENCODER,
+                        help='encoder weights (default: result-encoder/encoder.npz), trained '
+                             'by train_encoder.py against --generator; encoder_args.json must '
+                             'be beside it')
+    parser.add_argument('--without-encoder', action='store_true',
+                        help='leave the encoder out (the recogniser page then shows no '
+                             '"in your handwriting" row)')
     parser.add_argument('--out', '-o', default=os.path.join(HERE, 'app', 'models'),
                         help='output folder, replaced as a whole (default: app/models/)')
     parser.add_argument('--backends', default=','.join(export.DEFAULT_BACKENDS),
@@ -91,7 +101,8 @@ def planned_graphs(args):
     """The graphs this run converts: all the pages use, less the batches switched off."""
     wanted = {1: True, 10: args.batch10, 100: args.batch100}
     return [plan for plan in contract.all_graphs()
-            if plan.kind != 'generator' or wanted[plan.batch]]
+            if (plan.kind != 'generator' or wanted[plan.batch])
+            and (plan.kind != 'encoder' or not args.without_encoder)]
 
 
 def shown(path):
@@ -139,7 +150,7 @@ def check_not_narrowing(out, held, graphs, backends, onnx):
     if not whole and not lost:
         return
     flags = {'generator-b10': '--batch10', 'generator-b100': '--batch100',
-             'generator.onnx': '--onnx'}
+             'generator.onnx': '--onnx', 'encoder': '(no --without-encoder)'}
     keep = [flags[folder] for folder in whole if folder in flags]
     if lost:
         keep.insert(0, '--backends ' + ','.join(b for b in export.BACKENDS
@@ -183,12 +194,17 @@ class Conversion:
         return steps
 
     def load(self, kind, path):
+        if kind == 'encoder':       # after the generator: a broken one is named first
+            handwriting.check_pair(path, self.sources['generator'])
         self.networks[kind] = checkpoints.load_network(kind, path)
 
     def trace(self, plan):
         network = self.networks[plan.kind]
         self.traced = export.to_graph(plan.kind, network, plan.batch)
-        self.converted.append(contract.ConvertedGraph(plan, network, self.sources[plan.kind]))
+        pairs_with = export.sha256_of(self.sources['generator']) \
+            if plan.kind == 'encoder' else None
+        self.converted.append(contract.ConvertedGraph(plan, network, self.sources[plan.kind],
+                                                      pairs_with))
 
     def descriptor(self, plan, backend):
         written = export.write_descriptor(self.traced, backend,
@@ -246,9 +262,14 @@ def main(argv=None):
     args = parse_args(argv)
     sources = {'generator': args.generator or checkpoints.newest_generator(),
                'recogniser': args.recogniser}
+    if not args.without_encoder:
+        sources['encoder'] = args.encoder
     for kind, path in sources.items():
         if not os.path.isfile(path):
-            raise cli.UserError('%s snapshot %s: no such file' % (kind, path))
+            hint = (': train one with `python train_encoder.py`, or pass --without-encoder'
+                    if kind == 'encoder' else '')
+            raise cli.UserError('%s snapshot %s: no such file%s' % (kind, path, hint))
+
     out = os.path.abspath(args.out)
     for name in remove_stale_side_folders(out):   # first: it may bring a retired `out` back
         print('removed %s, left by a run that was killed' % name, flush=True)

@@ -16,12 +16,18 @@ in eval mode, on N generated digits per label and on the real MNIST test digits:
 - the recogniser's accuracy on the real test digits;
 and the same per label (intra-class Frechet distance against each label's own floor), with the
 worst label of each. Targets: digitgan/evaluation.py TARGETS.
+With an encoder trained against the generator (--encoder, default result-encoder/encoder.npz),
+a `like` section (digitgan/likeness.py): --like N MNIST test digits per label go through
+image files as generate.py --like reads them and are written as 0-9 in their handwriting;
+how often those are read as the digit asked for, and how often a digit's own redrawing is
+closer to it than other writers' redrawings. --like 0 skips it.
 Prints a table, writes it as JSON (--json, default evaluation.json beside the snapshot) and a
 grid of samples, one column per digit, as a PNG (--grid, default samples.png beside the JSON).
 """
 import os
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
+from digitgan import handwriting, likeness
 from digitgan.evaluation import measure, recognise, table, verdicts
 from digitgan.mnist_data import load_mnist
 from digitgan.networks import N_CLASSES
@@ -51,6 +57,13 @@ def parse_args(argv=None):
     parser.add_argument('--real', type=int, default=10000,
                         help='use N MNIST test digits, drawn at random (default: all '
                              '%(default)s; fewer only to save time)')
+    parser.add_argument('--encoder', default=None,
+                        help='encoder for the like section (default: '
+                             'result-encoder/encoder.npz when it was trained against the '
+                             'generator)')
+    parser.add_argument('--like', type=int, default=100,
+                        help='MNIST test digits per label for the like section, 0 to skip it '
+                             '(default %(default)s)')
     parser.add_argument('--json', default=None, help='where to write the results')
     parser.add_argument('--grid', default=None, help='where to write the sample grid PNG')
     parser.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
@@ -58,6 +71,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.per_label <= 0 or args.real < 2:
         raise cli.UserError('--per-label must be positive and --real at least 2')
+    if not 0 <= args.like <= 500:
+        raise cli.UserError('--like must be 0 (skip) to 500 test digits per label, not %d'
+                            % args.like)
     if args.per_label > MAX_PER_LABEL:
         raise cli.UserError('--per-label must be at most %d: the floor needs as many MNIST '
                             'training digits, and there are %d' % (MAX_PER_LABEL,
@@ -115,6 +131,30 @@ def grid_of(images, labels, rows=GRID_ROWS):
     return digit_grid(cells.reshape(-1, 1, 28, 28), rows, N_CLASSES)
 
 
+def like_section(args, gen, rec):
+    """The like section's values, or None when it is skipped (said why)."""
+    if gen is None or not args.like:
+        return None
+    encoder = args.encoder or checkpoints.ENCODER
+    if args.encoder is None:
+        if not os.path.isfile(encoder):
+            print('like section skipped: no %s (train_encoder.py writes it)'
+                  % os.path.relpath(encoder))
+            return None
+        try:
+            handwriting.check_pair(encoder, args.generator)
+        except cli.UserError:
+            print('like section skipped: %s was trained against another generator'
+                  % os.path.relpath(encoder))
+            return None
+    handwriting.check_pair(encoder, args.generator)
+    values = likeness.measure(gen, checkpoints.load_encoder(encoder), rec, args.data_dir,
+                              args.like, args.seed)
+    lines, checks = likeness.report(values)
+    print('\n'.join(lines))
+    return dict(values, encoder=os.path.relpath(encoder), targets=checks)
+
+
 def main(argv=None):
     args = parse_args(argv)
     samples = load_samples(args.samples) if args.samples else None
@@ -139,6 +179,7 @@ def main(argv=None):
     checks = verdicts(values)
     print('%d generated digits, %d real test digits' % (len(images), len(test_x)))
     print(table(values, per_label, checks))
+    like = like_section(args, gen, rec)
 
     def shown(path):  # relative paths: the JSON is shipped and read on other machines
         return path and os.path.relpath(path)
@@ -146,7 +187,7 @@ def main(argv=None):
         'source': {'generator': shown(args.generator), 'samples': shown(args.samples)},
         'recogniser': shown(args.recogniser), 'seed': args.seed,
         'n_generated': len(images), 'n_real_test': len(test_x), 'n_real_train': len(pick),
-        'metrics': values, 'targets': checks, 'per_label': per_label})
+        'metrics': values, 'targets': checks, 'per_label': per_label, 'like': like})
     save_png(grid, args.grid, scale=2)
     print('wrote %s and %s' % (args.json, args.grid))
 

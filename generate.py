@@ -4,14 +4,27 @@
     python generate.py --digit 7 --n 16 --out sevens.png    # 16 sevens, dark ink on white
     python generate.py --digit all --n 10 --out all.png     # 10 rows: one z each, digits 0-9
     python generate.py --per-digit 1000 --npz samples.npz   # arrays only, 1000 of each digit
+    python generate.py --like my4.jpg --out mine.png        # 0-9 in the hand of my4.jpg
 
 --generator picks the weights (default: the newest result-dcgan/gen_iter_<N>.npz, which is
 the shipped one), with generator_args.json beside them. --seed makes the draw repeatable.
 The npz holds `images` (float32, (N, 28, 28), in [0, 1], ink = 1) and `labels` (int64, (N,)).
+
+--like FILE [FILE ...]: each file is a photo, scan or drawing of one digit, read as
+recognize.py reads it; its label is the recogniser's (or --label's), the encoder
+(result-encoder/encoder.npz, trained against this generator) finds its z, and the generator
+writes --digit (all: 0-9) from that z. The PNG shows each input, then its digits; the npz
+holds `images`, `labels` (the digit each image shows: the one asked for) and `source` (the
+index of the file it was made from). A file that cannot be read or holds no digit gets
+`error: FILE: reason` on stderr, the others are still used, and the exit status is 1.
 """
+import sys
+
 import math
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
+from digitgan import handwriting
+from digitgan.digit_files import read_digit, recognise
 from digitgan.networks import N_CLASSES
 from digitgan.sampling import digit_grid, generate, save_png, style_rows
 
@@ -62,6 +75,18 @@ def parse_args(argv=None):
                              'result-dcgan/)')
     parser.add_argument('--seed', type=int, default=None,
                         help='random seed (default: a different draw each run)')
+    parser.add_argument('--like', nargs='+', metavar='FILE', default=None,
+                        help='write the digits in the handwriting of these image files, one '
+                             'digit each (photos, scans, drawings)')
+    parser.add_argument('--label', nargs='+', type=int, default=None,
+                        help="with --like: the digit each file shows (one for all files, or "
+                             "one per file), instead of the recogniser's reading")
+    parser.add_argument('--encoder', default=checkpoints.ENCODER,
+                        help='with --like: encoder weights (default: '
+                             'result-encoder/encoder.npz)')
+    parser.add_argument('--recogniser', default=checkpoints.RECOGNISER,
+                        help='with --like: recogniser that labels the files (default: '
+                             'result-recogniser/recogniser.npz)')
     args = parser.parse_args(argv)
     if args.digit != 'all' and args.digit not in [str(d) for d in range(N_CLASSES)]:
         raise cli.UserError("--digit must be 0-9 or 'all', not %r" % args.digit)
@@ -72,15 +97,75 @@ def parse_args(argv=None):
     if args.per_digit > MAX_PER_DIGIT:
         raise cli.UserError('--per-digit must be at most %d (%d digits in all)'
                             % (MAX_PER_DIGIT, MAX_PER_DIGIT * N_CLASSES))
+    check_like_arguments(args)
     if args.out is None and args.npz is None:
         args.out = 'generated.png'
-    if args.out is not None:
+    if args.out is not None and not args.like:
         check_png_size(args)
         cli.writable_file(args.out, '--out', 'generated.png')
     if args.npz is not None:
         cli.writable_file(args.npz, '--npz', 'samples.npz')
     args.generator = args.generator or checkpoints.newest_generator()
     return args
+
+
+def check_like_arguments(args):
+    if args.like and args.out:
+        width = ((N_CLASSES if args.digit == 'all' else 1) + 1) * 28 * args.scale
+        if width * len(args.like) * 28 * args.scale > MAX_PNG_PIXELS:
+            raise cli.UserError('the PNG for %d --like files would exceed %d megapixels: '
+                                'lower --scale, or use --npz alone'
+                                % (len(args.like), MAX_PNG_PIXELS // 10 ** 6))
+    if args.label is None:
+        return
+    if not args.like:
+        raise cli.UserError('--label goes with --like: it gives the digit each file shows')
+    if len(args.label) not in (1, len(args.like)):
+        raise cli.UserError('--label takes one digit for all files or one per file (%d '
+                            'files, %d labels)' % (len(args.like), len(args.label)))
+    if any(not 0 <= label < N_CLASSES for label in args.label):
+        raise cli.UserError('--label must be digits 0-%d' % (N_CLASSES - 1))
+
+
+def read_like_files(args):
+    """(images (F, 28, 28), file indices, labels) of the --like files that hold a digit;
+    each that does not is named on stderr."""
+    images, used = [], []
+    for index, path in enumerate(args.like):
+        try:
+            images.append(read_digit(path))
+            used.append(index)
+        except cli.UserError as error:
+            print('error: %s: %s' % (path, error), file=sys.stderr, flush=True)
+    if not images:
+        raise cli.UserError('no digit in any --like file, nothing written')
+    images, used = numpy.stack(images), numpy.array(used)
+    if args.label:
+        labels = numpy.array(args.label if len(args.label) > 1 else args.label * len(args.like))
+        return images, used, labels[used]
+    labels, probabilities = recognise(checkpoints.load_recogniser(args.recogniser), images)
+    for index, label, probability in zip(used, labels, probabilities):
+        print('%s: read as %d (%.3f)' % (args.like[index], label, probability), flush=True)
+    return images, used, labels
+
+
+def main_like(args, gen):
+    handwriting.check_pair(args.encoder, args.generator)
+    enc = checkpoints.load_encoder(args.encoder)
+    images, used, labels = read_like_files(args)
+    targets = numpy.arange(N_CLASSES) if args.digit == 'all' else numpy.array([int(args.digit)])
+    outputs = handwriting.restyle(gen, enc, images, labels, targets)
+    if args.out:
+        save_png(handwriting.like_sheet(images, outputs), args.out, scale=args.scale)
+        print('wrote %s' % args.out)
+    if args.npz:
+        write_npz(args.npz, images=outputs.reshape(-1, 28, 28).astype(numpy.float32),
+                  labels=numpy.tile(targets, len(used)).astype(numpy.int64),
+                  source=numpy.repeat(used, len(targets)).astype(numpy.int64))
+        print('wrote %s: %d digits from %d files' % (args.npz, outputs.shape[0] * outputs.shape[1],
+                                                     len(used)))
+    if len(used) < len(args.like):
+        sys.exit(1)
 
 
 def grid(gen, digit, n, rng):
@@ -94,15 +179,17 @@ def grid(gen, digit, n, rng):
     return digit_grid(images, rows, cols)
 
 
-def write_npz(path, images, labels):
+def write_npz(path, **arrays):
     with cli.atomic_path(path) as tmp:
         with open(tmp, 'wb') as f:
-            numpy.savez_compressed(f, images=images, labels=labels)
+            numpy.savez_compressed(f, **arrays)
 
 
 def main(argv=None):
     args = parse_args(argv)
     gen = checkpoints.load_generator(args.generator)
+    if args.like:
+        return main_like(args, gen)
     rng = numpy.random.RandomState(args.seed)
     if args.out:
         save_png(grid(gen, args.digit, args.n, rng), args.out, scale=args.scale)
@@ -110,7 +197,7 @@ def main(argv=None):
     if args.npz:
         labels = numpy.repeat(numpy.arange(N_CLASSES, dtype=numpy.int64), args.per_digit)
         images = generate(gen, gen.make_hidden(len(labels), rng=rng), labels)
-        write_npz(args.npz, images[:, 0].astype(numpy.float32), labels)
+        write_npz(args.npz, images=images[:, 0].astype(numpy.float32), labels=labels)
         print('wrote %s: %d images per digit' % (args.npz, args.per_digit))
 
 

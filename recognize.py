@@ -6,8 +6,8 @@
     photo.jpg 3 0.912
 
 One line per file: the file, the digit, the recogniser's probability for it. Any image up to
-40 megapixels, dark ink on light paper or light on dark; image_file.py reads it, photo_ink.py
-finds the ink and preprocess.py makes it look like an MNIST digit.
+40 megapixels, dark ink on light paper or light on dark; digitgan/digit_files.py reads it
+and makes it look like an MNIST digit.
 A file that cannot be read or holds no digit gets `error: FILE: reason` on stderr, the other
 files are still recognised, and the exit status is 1. --recogniser picks the weights (default
 result-recogniser/recogniser.npz, with recogniser_args.json beside them).
@@ -15,10 +15,7 @@ result-recogniser/recogniser.npz, with recogniser_args.json beside them).
 import sys
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
-from digitgan import image_file, photo_ink, preprocess
-
-import chainer
-import chainer.functions as F
+from digitgan.digit_files import read_digit, recognise
 
 
 def parse_args(argv=None):
@@ -29,45 +26,18 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def load(path):
-    """The recogniser's input for one file, or a UserError saying why there is none."""
-    try:
-        gray = image_file.read_gray(path)
-    except image_file.ImageRefused as error:
-        raise cli.UserError(str(error))
-    except FileNotFoundError:
-        raise cli.UserError('no such file')
-    except IsADirectoryError:
-        raise cli.UserError('is a folder, not an image')
-    except Exception as error:  # Pillow raises many kinds for files it cannot decode
-        raise cli.UserError('not an image Pillow can read (%s)'
-                            % (str(error).splitlines() or [type(error).__name__])[0][:200])
-    try:
-        return preprocess.mnist_style(photo_ink.to_ink(gray))
-    except preprocess.NoDigit as error:
-        raise cli.UserError(str(error))
-
-
-def recognise(rec, x):
-    """(digit, probability) for one (28, 28) image."""
-    with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
-        probabilities = F.softmax(rec(x[None, None])).array[0]
-    digit = int(probabilities.argmax())
-    return digit, float(probabilities[digit])
-
-
 def main(argv=None):
     args = parse_args(argv)
     rec = checkpoints.load_recogniser(args.recogniser)
     failed = 0
     for path in args.files:
         try:
-            digit, probability = recognise(rec, load(path))
+            digits, probabilities = recognise(rec, read_digit(path)[None])
         except cli.UserError as error:
             print('error: %s: %s' % (path, error), file=sys.stderr, flush=True)
             failed += 1
             continue
-        print('%s %d %.3f' % (path, digit, probability), flush=True)
+        print('%s %d %.3f' % (path, digits[0], probabilities[0]), flush=True)
     if failed:
         sys.exit(1)
 

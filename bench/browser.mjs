@@ -4,6 +4,9 @@
 // Input: {jobs: [{name, url, hook: 'dcganBench'|'dcganTest', cold, runs, warmup,
 //                 grids, gridBatches, parity: {zs, labels}, sampleChunks}]}
 // (sampleChunks: base64 float32 generator inputs; the job then only returns the outputs.)
+// A job with `strokes` ([{digit, points: [[x, y], ...] in pad units}]) is the recogniser
+// page instead: `warmup` strokes, then each stroke drawn with the mouse, and the page's
+// verdict and handwriting row (settled(): shown, ms from pen-up to the row drawn).
 // Per job: `cold` navigations, each in a fresh browser context (empty HTTP cache), timed
 // from navigation start to the page's performance mark 'first-digit', with every request
 // started before that mark and its body size (workers' requests included); then, on the
@@ -115,10 +118,44 @@ async function measure(job) {
   return result;
 }
 
+/** The recogniser page: each stroke drawn on #draw, then what the page shows once settled. */
+async function measureStrokes(job) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  try {
+    await page.goto(job.url);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: job.timeout || 120000 });
+    const info = await page.evaluate(() => window.dcganTest.handwritingLoaded());
+    if (!info.loaded) throw new Error(`${job.name}: the page has no handwriting row`);
+    const box = await page.locator('#draw').boundingBox();
+    const rows = [];
+    const warmup = job.strokes.slice(0, job.warmup || 0);
+    for (const [i, stroke] of warmup.concat(job.strokes).entries()) {
+      await page.click('#clear');
+      await page.evaluate(() => window.dcganTest.settled());
+      const points = stroke.points.map(([x, y]) => [box.x + x * box.width, box.y + y * box.height]);
+      await page.mouse.move(...points[0]);
+      await page.mouse.down();
+      for (const point of points.slice(1)) await page.mouse.move(...point, { steps: 2 });
+      await page.mouse.up();
+      const shown = await page.evaluate(() => window.dcganTest.settled());
+      if (i >= warmup.length) {
+        rows.push({ digit: stroke.digit, prediction: shown.prediction, ...shown.row });
+      }
+    }
+    return { name: job.name, url: job.url, info, rows, consoleErrors: errors };
+  } finally {
+    await context.close();
+  }
+}
+
 const results = [];
 for (const job of input.jobs) {
   try {
-    results.push(await measure(job));
+    results.push(await (job.strokes ? measureStrokes(job) : measure(job)));
   } catch (err) {
     results.push({ name: job.name, url: job.url, error: String(err && err.stack || err) });
   }

@@ -4,9 +4,10 @@
         report = run_browser(jobs)            # bench/browser.mjs in headless Chromium
 
 The site: app/ (dist/, the real bundle and models), app8/ (the same bundle with the 8-bit
-models), bench/pages/, node_modules/ (the engines' runtimes) and models/ (the peer engines'
-files). It is served by digitgan/server.py, the app's own server, with the headers that make
-pages cross-origin isolated (multi-threaded WebAssembly needs SharedArrayBuffer).
+models, when given), bench/pages/, node_modules/ (the engines' runtimes) and models/ (the
+peer engines' files, when given). It is served by digitgan/server.py, the app's own server,
+with the headers that make pages cross-origin isolated (multi-threaded WebAssembly needs
+SharedArrayBuffer).
 """
 import contextlib
 import json
@@ -22,12 +23,13 @@ from digitgan.cli import UserError
 from common import HERE, ROOT
 
 
-def build_site(site, eightbit_folder, peer_folder=None):
+def build_site(site, eightbit_folder=None, peer_folder=None):
     """Links (and one copy) under `site`; see the module's docstring."""
     os.symlink(os.path.join(ROOT, 'dist'), os.path.join(site, 'app'))
-    app8 = os.path.join(site, 'app8')
-    shutil.copytree(os.path.join(ROOT, 'dist'), app8, ignore=shutil.ignore_patterns('models'))
-    os.symlink(eightbit_folder, os.path.join(app8, 'models'))
+    if eightbit_folder:
+        app8 = os.path.join(site, 'app8')
+        shutil.copytree(os.path.join(ROOT, 'dist'), app8, ignore=shutil.ignore_patterns('models'))
+        os.symlink(eightbit_folder, os.path.join(app8, 'models'))
     os.makedirs(os.path.join(site, 'bench'))
     os.symlink(os.path.join(HERE, 'pages'), os.path.join(site, 'bench', 'pages'))
     os.symlink(os.path.join(ROOT, 'node_modules'), os.path.join(site, 'node_modules'))
@@ -36,7 +38,7 @@ def build_site(site, eightbit_folder, peer_folder=None):
 
 
 @contextlib.contextmanager
-def served_site(eightbit_folder, peer_folder=None):
+def served_site(eightbit_folder=None, peer_folder=None):
     """A fresh site folder, served on 127.0.0.1 while the block runs: (site, base URL)."""
     site = tempfile.mkdtemp(prefix='dcgan-bench-site-')
     server = None

@@ -10,16 +10,20 @@ Importing the package applies compat.py's shims once, so that chainer 7.8.1 and 
                 training       Trainer plumbing: snapshots, safe resume, logs, Ctrl-C
                 distributed    multi-process training with ChainerMN
                 visualize      the preview-grid Trainer extension
+                inversion      the Encoder's training step against a frozen generator
     sampling    sampling       z, batched eval-mode generation, digit grids, PNGs
+                handwriting    a digit's z from the Encoder, written as other digits
     weights     checkpoints    find and load trained weights safely (no pickle)
     measuring   evaluation     conditional accuracy, Frechet distances, diversity, targets
                 metrics        Frechet distance and spread statistics
+                likeness       how well the Encoder keeps a handwriting (evaluate --like)
     export      webdnn_export  Chainer graph -> WebDNN descriptors
                 webdnn_patches fixes to webdnn's converter, and a faster Col2Im kernel
                 contract       app/models/contract.json from the converted graphs
                 folder_swap    replace an output folder whole; clean up after killed runs
                 onnx_export    the generator as ONNX (for the benchmark's other engines)
     images      image_file     open image files safely (size limits, regular files only)
+                digit_files    image file -> MNIST-style digit, and what the recogniser reads
                 preprocess     MNIST-style centring of a digit
                 photo_ink      photos and scans -> ink on a clean background
                 ink_parts      connected ink parts: which belong to the digit

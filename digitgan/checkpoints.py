@@ -28,7 +28,9 @@ from digitgan import networks
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATOR_DIR = os.path.join(ROOT, 'result-dcgan')
 RECOGNISER = os.path.join(ROOT, 'result-recogniser', 'recogniser.npz')
-ARGS_FILES = {'generator': 'generator_args.json', 'recogniser': 'recogniser_args.json'}
+ENCODER = os.path.join(ROOT, 'result-encoder', 'encoder.npz')
+ARGS_FILES = {'generator': 'generator_args.json', 'recogniser': 'recogniser_args.json',
+              'encoder': 'encoder_args.json'}
 GENERATOR_FILE = re.compile(r'gen_iter_(\d+)\.npz')   # what train_gan.py writes
 
 
@@ -159,7 +161,7 @@ def check_architecture(kind, net, arrays, npz_path, args_path):
 
 
 def load_network(kind, npz_path):
-    """The network of `kind` ('generator' or 'recogniser') that `npz_path` and the *_args.json
+    """The network of `kind` (a key of networks.NETWORKS) that `npz_path` and the *_args.json
     beside it describe, on the CPU."""
     folder = os.path.dirname(os.path.abspath(npz_path))
     args_path = os.path.join(folder, ARGS_FILES[kind])
@@ -196,3 +198,7 @@ def load_generator(path):
 
 def load_recogniser(path=RECOGNISER):
     return load_network('recogniser', path)
+
+
+def load_encoder(path=ENCODER):
+    return load_network('encoder', path)

@@ -14,19 +14,20 @@ from digitgan import checkpoints, networks
 from digitgan import webdnn_export as export
 
 # 2: entries say output_is_logits (the app no longer guesses it from the `output` prose).
-FORMAT = 2
+# 3: an `encoder` entry (optional: the recogniser page then shows no handwriting row).
+FORMAT = 3
 GENERATOR_BATCHES = (1, 10, 100)  # the sizes the generator page runs: a digit, a row, a grid
 
 
 @dataclasses.dataclass(frozen=True)
 class GraphPlan:
-    """One graph to convert: `kind` ('generator' or 'recogniser') at batch size `batch`."""
+    """One graph to convert: `kind` (generator, recogniser, encoder) at batch size `batch`."""
     kind: str
     batch: int = 1
 
     @property
     def key(self):
-        """Its entry in contract.json: generator, generator_b10, generator_b100, recogniser."""
+        """Its entry in contract.json: generator, generator_b10, ..., recogniser, encoder."""
         return self.kind if self.batch == 1 else '%s_b%d' % (self.kind, self.batch)
 
     @property
@@ -38,7 +39,7 @@ class GraphPlan:
 def all_graphs():
     """Every graph the pages use, in the order 2pack.py converts them."""
     return [GraphPlan('generator', batch) for batch in GENERATOR_BATCHES] + \
-        [GraphPlan('recogniser')]
+        [GraphPlan('recogniser'), GraphPlan('encoder')]
 
 
 # Everything 2pack.py writes into a models folder; anything else means a wrong --out.
@@ -64,6 +65,7 @@ class ConvertedGraph:
     plan: GraphPlan
     network: object
     source: str
+    pairs_with: str = None     # encoder: the SHA-256 of the generator it was trained against
 
 
 def build(folder, graphs, backends, eightbit, wasm_simd, root, onnx=None):
@@ -100,6 +102,11 @@ def entry(graph, folder, backends, eightbit, root):
                       output_shape=[plan.batch] + shared['image_shape'],
                       output_range=shared['image_range'],
                       n_hidden=net.n_hidden, z_prior=shared['z_prior'])
+    elif plan.kind == 'encoder':
+        result.update(input=shared['encoder_input'], input_shape=input_shape,
+                      input_range=shared['image_range'], output=shared['encoder_output'],
+                      output_shape=[plan.batch, net.n_hidden], n_hidden=net.n_hidden,
+                      generator_sha256=graph.pairs_with)
     else:
         result.update(input='image, ' + shared['image_ink'], input_shape=input_shape,
                       input_range=shared['image_range'],

@@ -116,10 +116,10 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
-def verdicts(values):
+def verdicts(values, targets=TARGETS):
     """For each target: its text, whether it is met, and the gap (value - target)."""
     out = {}
-    for target in TARGETS:
+    for target in targets:
         gap = values[target.name] - target.value
         met = gap >= 0 if target.op == '>=' else gap <= 0
         out[target.name] = {'target': '%s %g' % (target.op, target.value), 'met': bool(met),
@@ -138,16 +138,22 @@ def worst_label(per_label, key, pick):
     return pick(found, key=found.get) if found else None
 
 
-def table(values, per_label, checks):
-    """The report evaluate.py prints: one line per target, then one column per label."""
+def target_lines(values, checks, targets=TARGETS):
+    """A header, then per target: title, value, target, met or MISSED with the gap."""
     lines = ['%-36s %-10s %-10s %s' % ('metric', 'value', 'target', 'status')]
-    for target in TARGETS:
+    for target in targets:
         check = checks[target.name]
         lines.append('%-36s %-10s %-10s %s' % (
             target.title, shown(values[target.name], target.unit),
             '%s %s' % (target.op, shown(target.value, target.unit)),
             'met' if check['met'] else 'MISSED (gap %s)' % shown(abs(check['gap']),
                                                                  target.unit)))
+    return lines
+
+
+def table(values, per_label, checks):
+    """The report evaluate.py prints: one line per target, then one column per label."""
+    lines = target_lines(values, checks)
     lines.append('Frechet %.4g, floor %.4g; worst labels: accuracy %s, Frechet %s, '
                  'diversity %s' % (
                      values['frechet_distance'], values['frechet_floor'],

@@ -1,4 +1,5 @@
-"""The three networks: conditional Generator, conditional Discriminator, Recogniser.
+"""The networks: conditional Generator and Discriminator, Recogniser, and the Encoder that
+inverts the Generator (a drawn digit -> its z, "your handwriting").
 
 No I/O here. Each network's hyperparameters are its constructor's keyword arguments, and
 `model_args()` returns them so that a training run can save them next to the weights
@@ -26,6 +27,10 @@ MODEL_CONTRACT = {
     'z_prior': 'standard normal N(0, 1), independent per component',
     'generator_input': 'concat(z, one_hot(label)) of shape [batch, n_hidden + n_classes]',
     'recogniser_output': 'softmax probabilities over labels, shape [batch, n_classes]',
+    'encoder_input': 'image plane, then n_classes planes holding one_hot(label) (1 on the '
+                     "label's plane, 0 elsewhere), shape [batch, 1 + n_classes, 28, 28]",
+    'encoder_output': "z for the generator: G(concat(z, one_hot(label'))) writes label' in "
+                      "the input's style, shape [batch, n_hidden]",
 }
 
 
@@ -167,4 +172,45 @@ class Recogniser(chainer.Chain):
         return self.l6(F.dropout(self.features(x), 0.3))
 
 
-NETWORKS = {'generator': Generator, 'discriminator': Discriminator, 'recogniser': Recogniser}
+class Encoder(chainer.Chain):
+    """(image, one-hot label as planes) -> z such that G(z, label) redraws the image and
+    G(z, other label) writes the other digit in the same hand. Trained against one frozen
+    Generator (train_encoder.py), so it is only valid with that generator's weights.
+
+    Sized for the browser: ~108k parameters (0.43 MB float32). The label enters as constant
+    planes beside the image, so the converted graph has a single image-shaped input.
+    """
+
+    def __init__(self, n_hidden=100, n_classes=N_CLASSES, ch=32):
+        super().__init__()
+        self.n_hidden = n_hidden
+        self.n_classes = n_classes
+        self.ch = ch
+        with self.init_scope():
+            self.c0 = L.Convolution2D(1 + n_classes, ch, 4, 2, 1)      # -> 14x14
+            self.c1 = L.Convolution2D(ch, ch * 2, 4, 2, 1, nobias=True)  # -> 7x7
+            self.c2 = L.Convolution2D(ch * 2, ch, 3, 2, 1, nobias=True)  # -> 4x4
+            self.bn1 = L.BatchNormalization(ch * 2)
+            self.bn2 = L.BatchNormalization(ch)
+            self.l3 = L.Linear(ch * 4 * 4, n_hidden)
+
+    def model_args(self):
+        return {'n_hidden': self.n_hidden, 'n_classes': self.n_classes, 'ch': self.ch}
+
+    def make_input(self, images, labels):
+        """The encoder's single input: images (B, 1, 28, 28) and label planes (B, 10, 28, 28)."""
+        xp = chainer.backend.get_array_module(images)
+        one_hot = xp.eye(self.n_classes, dtype=numpy.float32)[labels]
+        planes = xp.broadcast_to(one_hot[:, :, None, None],
+                                 (len(labels), self.n_classes) + images.shape[2:])
+        return xp.concatenate([images.astype(numpy.float32), planes], axis=1)
+
+    def forward(self, x):
+        h = F.relu(self.c0(x))
+        h = F.relu(self.bn1(self.c1(h)))
+        h = F.relu(self.bn2(self.c2(h)))
+        return self.l3(h)                     # (B, n_hidden): z, unbounded like the prior
+
+
+NETWORKS = {'generator': Generator, 'discriminator': Discriminator, 'recogniser': Recogniser,
+            'encoder': Encoder}

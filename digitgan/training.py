@@ -168,9 +168,10 @@ def resume(trainer, args):
     return None
 
 
-def resume_and_run(trainer, snapshot, args, model, kind, comm=None):
-    """resume(), then write <kind>_args.json (checkpoints.ARGS_FILES) beside the weights,
-    then run(). Nothing in --out changes before the snapshot to resume from has loaded.
+def resume_and_run(trainer, snapshot, args, model, kind, comm=None, extra_args=None):
+    """resume(), then write <kind>_args.json (checkpoints.ARGS_FILES) beside the weights
+    (the model's hyperparameters, the contract and `extra_args`), then run().
+    Nothing in --out changes before the snapshot to resume from has loaded.
     `comm` (distributed.py): every process resumes from process 0's snapshot; only process
     0 writes files."""
     if comm is None:
@@ -182,7 +183,8 @@ def resume_and_run(trainer, snapshot, args, model, kind, comm=None):
         run(trainer, snapshot=lambda trainer: None)   # no snapshot from here, even on Ctrl-C
         return
     cli.write_json(os.path.join(args.out, checkpoints.ARGS_FILES[kind]),
-                   dict(model.model_args(), contract=networks.MODEL_CONTRACT))
+                   dict(model.model_args(), contract=networks.MODEL_CONTRACT,
+                        **(extra_args or {})))
     run(trainer, snapshot)
 
 

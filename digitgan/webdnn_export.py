@@ -46,6 +46,8 @@ def sha256_of(path):
 def input_shape(kind, net, batch):
     if kind == 'generator':
         return (batch, net.n_hidden + net.n_classes)
+    if kind == 'encoder':
+        return (batch, 1 + net.n_classes) + networks.IMAGE_SHAPE[1:]
     return (batch,) + networks.IMAGE_SHAPE
 
 

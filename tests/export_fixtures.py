@@ -22,7 +22,7 @@ import chainer
 import chainer.links as L
 
 from digitgan.mnist_data import load_mnist
-from digitgan import networks
+from digitgan import networks, webdnn_export
 from script_helpers import run_script, save_snapshot
 
 GENERATOR_ITERATION = 3
@@ -69,17 +69,22 @@ def fit_readout(recogniser, images, labels, margin=4.0, ridge=1.0):
 
 @pytest.fixture(scope='session')
 def export_snapshots(tmp_path_factory, mnist_dir):
-    """Random-weight generator and recogniser saved like train_gan.py / train_recognizer.py."""
+    """Random-weight generator, recogniser and encoder (paired with that generator) saved
+    like the training scripts save them."""
     base = str(tmp_path_factory.mktemp('snapshots'))
     generator = randomise(networks.Generator(), seed=1)
     images, labels = load_mnist('train', mnist_dir)
     recogniser = fit_readout(randomise(networks.Recogniser(), seed=2),
                              images[:READOUT_IMAGES], labels[:READOUT_IMAGES])
+    generator_npz = save_snapshot(generator, os.path.join(base, 'result-dcgan'),
+                                  'gen_iter_%d.npz' % GENERATOR_ITERATION, 'generator_args.json')
+    encoder = randomise(networks.Encoder(), seed=3)
+    encoder_npz = save_snapshot(encoder, os.path.join(base, 'result-encoder'), 'encoder.npz',
+                                'encoder_args.json',
+                                generator={'sha256': webdnn_export.sha256_of(generator_npz)})
     return types.SimpleNamespace(
-        generator=generator, recogniser=recogniser,
-        generator_npz=save_snapshot(generator, os.path.join(base, 'result-dcgan'),
-                                    'gen_iter_%d.npz' % GENERATOR_ITERATION,
-                                    'generator_args.json'),
+        generator=generator, recogniser=recogniser, encoder=encoder,
+        generator_npz=generator_npz, encoder_npz=encoder_npz,
         recogniser_npz=save_snapshot(recogniser, os.path.join(base, 'result-recogniser'),
                                      'recogniser.npz', 'recogniser_args.json'))
 
@@ -90,7 +95,8 @@ STEP_LINE = re.compile(r'\[\d+/\d+\] (\S+): (\S+) descriptor.*\n +([\d.]+) s, ([
 def convert(snapshots, out, *flags):
     started = time.perf_counter()
     done = run_2pack('--generator', snapshots.generator_npz,
-                     '--recogniser', snapshots.recogniser_npz, '--out', str(out), *flags)
+                     '--recogniser', snapshots.recogniser_npz, '--encoder', snapshots.encoder_npz,
+                     '--out', str(out), *flags)
     seconds = time.perf_counter() - started
     assert done.returncode == 0, done.stderr[-3000:]
     with open(os.path.join(str(out), 'contract.json')) as f:

@@ -203,13 +203,14 @@ def folder_state(path):
     return state
 
 
-def save_snapshot(net, folder, npz_name, args_name):
-    """`net` saved as the training scripts save it: weights and *_args.json; the npz path."""
+def save_snapshot(net, folder, npz_name, args_name, **extra_args):
+    """`net` saved as the training scripts save it: weights and *_args.json (with
+    `extra_args`); the npz path."""
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, npz_name)
     chainer.serializers.save_npz(path, net)
     with open(os.path.join(folder, args_name), 'w') as f:
-        json.dump(dict(net.model_args(), contract=networks.MODEL_CONTRACT), f)
+        json.dump(dict(net.model_args(), contract=networks.MODEL_CONTRACT, **extra_args), f)
     return path
 
 

@@ -22,9 +22,9 @@ WEBGL_FILES = {'graph_webgl_%d.json' % size for size in (4096, 8192, 16384)} | \
 
 
 def test_writes_every_backend_into_one_folder_per_graph(converted):
-    assert sorted(os.listdir(converted.out)) == ['contract.json', 'generator',
+    assert sorted(os.listdir(converted.out)) == ['contract.json', 'encoder', 'generator',
                                                  'generator-b10', 'recogniser']
-    for folder in ('generator', 'generator-b10', 'recogniser'):
+    for folder in ('generator', 'generator-b10', 'recogniser', 'encoder'):
         files = set(os.listdir(os.path.join(converted.out, folder)))
         assert WEBASSEMBLY_FILES | WEBGL_FILES <= files, folder
         assert not [name for name in files if 'asmjs' in name], files
@@ -68,6 +68,11 @@ def test_contract_describes_each_graph(converted, export_snapshots):
     assert generator['source']['iteration'] == GENERATOR_ITERATION
     assert recogniser['source']['iteration'] is None
     assert generator['source']['args']['ch'] == 64
+    encoder = contract['encoder']
+    assert encoder['input_shape'] == [1, 11, 28, 28] and encoder['output_shape'] == [1, 100]
+    assert encoder['output_is_logits'] is False and encoder['n_hidden'] == 100
+    assert encoder['generator_sha256'] == sha256_of(export_snapshots.generator_npz)
+    assert encoder['source']['sha256'] == sha256_of(export_snapshots.encoder_npz)
 
 
 def test_eightbit_weights_are_smaller(converted, converted_eightbit):
@@ -88,14 +93,16 @@ def test_eightbit_weights_are_smaller(converted, converted_eightbit):
 def test_failed_run_leaves_the_old_output_untouched(export_snapshots, tmp_path):
     out = tmp_path / 'models'
     first = run_2pack('--generator', export_snapshots.generator_npz,
-                      '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
+                      '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz, '--out', str(out),
                       '--backends', 'webgl')
     assert first.returncode == 0, first.stderr
     before = {name: sha256_of(os.path.join(root, name))
               for root, _, names in os.walk(out) for name in names}
     # The generator's webgl files are written before em++ fails on a header it cannot find.
     failed = run_2pack('--generator', export_snapshots.generator_npz,
-                       '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
+                       '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz, '--out', str(out),
                        '--backends', 'webgl,webassembly',
                        env={'EMCC_CFLAGS': '-include no-such-header.h'})
     assert failed.returncode == 2
@@ -112,7 +119,8 @@ def test_rerun_replaces_the_whole_folder(export_snapshots, tmp_path):
     (out / 'generator').mkdir(parents=True)
     (out / 'generator' / 'graph_webgpu.json').write_text('{}')  # from an older run
     done = run_2pack('--generator', export_snapshots.generator_npz,
-                     '--recogniser', export_snapshots.recogniser_npz, '--out', str(out),
+                     '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz, '--out', str(out),
                      '--backends', 'webgl', '--eightbit', '--allow-fewer')
     assert done.returncode == 0, done.stderr
     assert 'graph_webgpu.json' not in os.listdir(out / 'generator')
@@ -125,6 +133,7 @@ def test_rerun_replaces_the_whole_folder(export_snapshots, tmp_path):
 def test_missing_snapshot(export_snapshots, tmp_path):
     done = run_2pack('--generator', str(tmp_path / 'gen_iter_1.npz'),
                      '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz,
                      '--out', str(tmp_path / 'models'))
     assert_one_line_error(done, 'gen_iter_1.npz', 'no such file')
     assert not (tmp_path / 'models').exists()
@@ -142,6 +151,7 @@ def test_corrupt_snapshot(export_snapshots, tmp_path, damage):
         b'not a zip file' if damage == 'garbage' else data[:len(data) // 2])
     done = run_2pack('--generator', str(folder / 'gen_iter_5.npz'),
                      '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz,
                      '--out', str(tmp_path / 'models'))
     assert_one_line_error(done, 'gen_iter_5.npz', 'not a readable .npz')
 
@@ -155,12 +165,14 @@ def test_recogniser_npz_given_as_generator(export_snapshots, tmp_path):
     shutil.copy(export_snapshots.recogniser_npz, folder / 'gen_iter_5.npz')
     done = run_2pack('--generator', str(folder / 'gen_iter_5.npz'),
                      '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz,
                      '--out', str(tmp_path / 'models'))
     assert_one_line_error(done, 'is not a generator snapshot', 'has no parameter',
                           'it holds a recogniser')
     # In its own folder: recogniser_args.json gives it away.
     done = run_2pack('--generator', export_snapshots.recogniser_npz,
                      '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz,
                      '--out', str(tmp_path / 'models'))
     assert_one_line_error(done, 'no generator_args.json', 'is it a recogniser')
 
@@ -172,6 +184,7 @@ def test_generator_of_another_width(export_snapshots, tmp_path):
     shutil.copy(os.path.join(os.path.dirname(export_snapshots.generator_npz),
                              'generator_args.json'), str(tmp_path / 'narrow'))
     done = run_2pack('--generator', path, '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz,
                      '--out', str(tmp_path / 'models'))
     assert_one_line_error(done, 'does not fit the generator', 'ch=64', 'parameter ',
                           'in the snapshot but')
@@ -185,6 +198,7 @@ def test_generator_of_another_width(export_snapshots, tmp_path):
 def test_bad_backend_name(export_snapshots, tmp_path, backends, fragment):
     done = run_2pack('--generator', export_snapshots.generator_npz,
                      '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz,
                      '--out', str(tmp_path / 'models'), '--backends', backends)
     assert_one_line_error(done, fragment)
 
@@ -193,6 +207,7 @@ def test_refuses_to_replace_a_folder_it_did_not_write(export_snapshots, tmp_path
     (tmp_path / 'index.html').write_text('the app')
     done = run_2pack('--generator', export_snapshots.generator_npz,
                      '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz,
                      '--out', str(tmp_path), '--backends', 'webgl')
     assert_one_line_error(done, 'did not write', 'index.html')
     assert (tmp_path / 'index.html').read_text() == 'the app'
@@ -200,3 +215,33 @@ def test_refuses_to_replace_a_folder_it_did_not_write(export_snapshots, tmp_path
 
 def test_unknown_flag_is_one_line(tmp_path):
     assert_one_line_error(run_2pack('--eight-bit'), '--eight-bit')
+
+
+def test_encoder_of_another_generator_is_refused(export_snapshots, tmp_path):
+    folder = tmp_path / 'other'
+    folder.mkdir()
+    for name in ('gen_iter_3.npz', 'generator_args.json'):
+        shutil.copy(os.path.join(os.path.dirname(export_snapshots.generator_npz), name), folder)
+    with open(folder / 'gen_iter_3.npz', 'ab') as f:
+        f.write(b'\0')       # other bytes, still a readable zip: another generator file
+    done = run_2pack('--generator', str(folder / 'gen_iter_3.npz'),
+                     '--recogniser', export_snapshots.recogniser_npz,
+                     '--encoder', export_snapshots.encoder_npz,
+                     '--out', str(tmp_path / 'models'), '--backends', 'webgl')
+    assert_one_line_error(done, 'trained against another generator', 'train_encoder.py')
+    assert not (tmp_path / 'models').exists()
+
+
+def test_without_encoder(export_snapshots, tmp_path):
+    missing = run_2pack('--generator', export_snapshots.generator_npz,
+                        '--recogniser', export_snapshots.recogniser_npz,
+                        '--encoder', str(tmp_path / 'none.npz'),
+                        '--out', str(tmp_path / 'models'), '--backends', 'webgl')
+    assert_one_line_error(missing, 'none.npz: no such file', '--without-encoder')
+    done = run_2pack('--generator', export_snapshots.generator_npz,
+                     '--recogniser', export_snapshots.recogniser_npz, '--without-encoder',
+                     '--no-batch10', '--no-batch100',
+                     '--out', str(tmp_path / 'models'), '--backends', 'webgl')
+    assert done.returncode == 0, done.stderr
+    assert sorted(os.listdir(tmp_path / 'models')) == ['contract.json', 'generator',
+                                                       'recogniser']

@@ -16,7 +16,8 @@ from script_helpers import start_script, wait_for  # noqa: E402
 
 pytest_plugins = ['export_fixtures']
 
-EVERY_GRAPH = ['contract.json', 'generator', 'generator-b10', 'generator-b100', 'recogniser']
+EVERY_GRAPH = ['contract.json', 'encoder', 'generator', 'generator-b10', 'generator-b100',
+               'recogniser']
 
 
 @pytest.fixture
@@ -25,6 +26,7 @@ def pack(export_snapshots, tmp_path):
     def run(*flags, env=None):
         return run_2pack('--generator', export_snapshots.generator_npz,
                          '--recogniser', export_snapshots.recogniser_npz,
+                         '--encoder', export_snapshots.encoder_npz,
                          '--out', str(tmp_path / 'models'), *flags, env=env)
     return run
 
@@ -113,6 +115,7 @@ def test_an_onnx_model_is_not_dropped_silently(pack, tmp_path):
 def start_pack(export_snapshots, tmp_path):
     return start_script('2pack.py', '--generator', export_snapshots.generator_npz,
                         '--recogniser', export_snapshots.recogniser_npz,
+                        '--encoder', export_snapshots.encoder_npz,
                         '--out', str(tmp_path / 'models'), '--backends', 'webgl')
 
 

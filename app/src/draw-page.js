@@ -4,6 +4,8 @@
  * MNIST-style (strokes.js) and classified, and ten bars show the probabilities. The verdict
  * is a digit, or "?" with a reason when the drawing is not one or the model is unsure
  * (uncertainty.js). Drawing works while the model loads: the strokes are read once it is ready.
+ * Once a digit is read, a row shows every digit in the drawing's handwriting (handwriting.js,
+ * loaded after the recogniser, so it never delays it); the row links to the generator page.
  *
  * URL: ?backend=webassembly|webgl forces a backend. Tests drive window.dcganTest
  * (test-hooks.js).
@@ -14,21 +16,29 @@ import { DrawingPad, SCREEN_PEN } from './pen.js';
 import { extentOf, modelInput } from './strokes.js';
 import { judge } from './uncertainty.js';
 import { Coalesced } from './coalesce.js';
-import { RuntimeLine, byId, formatMs, keepForOffline, loadModels, loadWithRetry, statusArea }
-  from './page.js';
-import { installTestHooks, preprocessHooks, recogniserPageHooks } from './test-hooks.js';
+import { RuntimeLine, byId, forcedBackend, formatMs, keepForOffline, loadModels, loadWithRetry,
+  statusArea } from './page.js';
+import { HandwritingRow } from './handwriting-row.js';
+import { handwritingHooks, installTestHooks, preprocessHooks, recogniserPageHooks }
+  from './test-hooks.js';
 
 const ui = byId(['draw', 'clear', 'prediction', 'confidence', 'bars', 'preview', 'runtime',
-  'backend', 'timing']);
+  'backend', 'timing', 'handwriting', 'handwriting-digits']);
 const PROMPT = 'Draw a digit in the box';
 const THROTTLE_MS = 100;
 
 const status = statusArea();
 const runtime = new RuntimeLine(ui);
 let recogniser = null;
+let handwriting = null;       // Handwriting, once loaded (none: the page shows no row)
 let bars = [];
+let changedAt = performance.now();    // the strokes' last change or the pen's lift
+const row = new HandwritingRow(ui.handwriting, ui['handwriting-digits']);
 const predictor = new Coalesced(predict, { minIntervalMs: THROTTLE_MS, onError: (err) => status.error(err) });
-const pad = new DrawingPad(ui.draw, () => predictor.request());
+const pad = new DrawingPad(ui.draw, (lifted) => {
+  changedAt = performance.now();
+  predictor.request({ urgent: lifted });
+});
 
 function showVerdict(text, detail, empty) {
   ui.prediction.textContent = text;
@@ -56,12 +66,29 @@ function makeBars(labels) {
   });
 }
 
-/** Read the strokes drawn so far: the verdict, the bars and what the model saw. */
+/**
+ * The row for a drawing read as `label`, or null when there is none to show (no encoder,
+ * or a label the generator does not write). A failed run only costs the row.
+ */
+async function handwritingRow(image, label, since) {
+  const labelIndex = handwriting ? handwriting.labels.map(String).indexOf(label) : -1;
+  if (labelIndex < 0) return null;
+  try {
+    const { z, images } = await handwriting.row(image, labelIndex);
+    return { images, label, since, href: handwriting.link(z, labelIndex, forcedBackend()) };
+  } catch (err) {
+    console.warn('no handwriting row:', err);
+    return null;
+  }
+}
+
+/** Read the strokes drawn so far: the verdict, the bars, what the model saw and the row. */
 async function predict() {
   if (pad.empty) {
     showVerdict(recogniser ? PROMPT : `${PROMPT} (the recogniser is loading)`, '', true);
     showBars(null);
     clearCanvas(ui.preview);
+    row.hide();
     return;
   }
   if (!recogniser) {
@@ -70,16 +97,23 @@ async function predict() {
   }
   const strokes = pad.strokes.map((stroke) => stroke.slice());
   const clears = pad.clears;
+  const since = changedAt;
   const image = modelInput(strokes);
   drawDigit(ui.preview, image);
   const start = performance.now();
   const result = await classify(recogniser, image);
-  if (pad.clears !== clears) return;     // cleared meanwhile: the next run shows the prompt
-  runtime.showTiming(`${formatMs(performance.now() - start)} per prediction`);
+  const ms = performance.now() - start;
   const verdict = judge(result, image, extentOf(strokes) / SCREEN_PEN);
+  // The row is computed before anything is shown, so that the verdict and the row on the
+  // page always come from the same drawing (a few ms later, rather than a stale row).
+  const digits = verdict.label === null ? null : await handwritingRow(image, verdict.label, since);
+  if (pad.clears !== clears) return;     // cleared meanwhile: the next run shows the prompt
+  runtime.showTiming(`${formatMs(ms)} per prediction`);
   showVerdict(verdict.label === null ? '?' : verdict.label, verdict.reason, false);
   ui.prediction.dataset.unsure = String(verdict.label === null);
   showBars(result);
+  if (digits) row.show(digits);
+  else row.hide();
 }
 
 /** Wait for pending predictions, then return what the page shows. */
@@ -90,7 +124,23 @@ async function settled() {
     reason: ui.confidence.textContent,
     empty: ui.prediction.dataset.empty === 'true',
     strokes: pad.strokes.length,
+    row: { ...row.state },
   };
+}
+
+/**
+ * Load the encoder and the generator for the row, on the recogniser's backend. Without
+ * them (no encoder in this build, or a failed download) the page works as before, rowless.
+ */
+async function loadHandwriting(contract) {
+  try {
+    const { Handwriting } = await import(/* webpackChunkName: "handwriting" */ './handwriting.js');
+    handwriting = await Handwriting.load(contract, recogniser.backend);
+    row.makeCanvases(handwriting.labels);
+    predictor.request();          // a digit already on the pad gets its row now
+  } catch (err) {
+    console.warn('no "in your handwriting" row:', err);
+  }
 }
 
 ui.clear.addEventListener('click', () => pad.clear());
@@ -113,7 +163,10 @@ async function main() {
   runtime.showBackend(recogniser.backend);
   installTestHooks(recogniserPageHooks({ contract, recogniser, settled }));
   status.ready(`Ready: the recogniser runs on ${recogniser.backend}.`);
-  await predictor.request();       // strokes drawn while loading are read now
+  const reading = predictor.request();       // strokes drawn while loading are read now
+  const loading = loadHandwriting(contract);
+  installTestHooks(handwritingHooks({ loaded: loading, handwriting: () => handwriting }));
+  await reading;
   keepForOffline();
 }
 

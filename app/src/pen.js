@@ -13,7 +13,8 @@ export const SCREEN_PEN = 0.05;
 export class DrawingPad {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {() => void} onChange called after every change of the strokes
+   * @param {(lifted: boolean) => void} onChange called after every change of the strokes,
+   *   and when the pen is lifted (lifted true: the stroke is finished)
    */
   constructor(canvas, onChange = () => {}) {
     this.canvas = canvas;
@@ -89,7 +90,7 @@ export class DrawingPad {
     const end = (event) => {
       if (event.pointerId !== this.pointerId) return;
       this.pointerId = null;
-      this.onChange();
+      this.onChange(true);
     };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);

@@ -87,7 +87,9 @@ export function generatorPageHooks(page) {
 /**
  * The recogniser page's hooks.
  * @param {object} page {contract, recogniser: Model, settled(): resolves, once no
- *   prediction is pending, to what the page shows: {prediction, reason, empty, strokes}}
+ *   prediction is pending, to what the page shows: {prediction, reason, empty, strokes,
+ *   row: {shown, href, label, ms (from the drawing's last change or lift to the row drawn),
+ *   drawnAt}}}
  */
 export function recogniserPageHooks(page) {
   return {
@@ -113,5 +115,36 @@ export function recogniserPageHooks(page) {
       return verdicts;
     },
     settled: page.settled,
+  };
+}
+
+/**
+ * The recogniser page's row "in your handwriting" (handwriting.js).
+ * @param {object} page {loaded: a promise that settles once the encoder and the generator
+ *   have loaded or failed to, handwriting(): the Handwriting, or null without one}
+ */
+export function handwritingHooks(page) {
+  const loaded = () => {
+    const handwriting = page.handwriting();
+    if (!handwriting) throw new Error('the page has no encoder (see the console warning)');
+    return handwriting;
+  };
+  return {
+    /** Resolves once loading ended: {loaded: boolean, backend, batchSizes}. */
+    handwritingLoaded: async () => {
+      await page.loaded;
+      const handwriting = page.handwriting();
+      return handwriting
+        ? { loaded: true, backend: handwriting.backend, batchSizes: handwriting.generator.batchSizes() }
+        : { loaded: false, backend: null, batchSizes: [] };
+    },
+    /** The encoder's z (n_hidden numbers) for a 784-value image (ink = 1) and a label index. */
+    encode: async (image, labelIndex) =>
+      Array.from(await loaded().encode(Float32Array.from(image), labelIndex)),
+    /** The row for an image and a label index: {z, images: 10 arrays of 784 numbers, ms}. */
+    handwritingRow: async (image, labelIndex) => {
+      const { z, images, ms } = await loaded().row(Float32Array.from(image), labelIndex);
+      return { z: Array.from(z), images: images.map((digit) => Array.from(digit)), ms };
+    },
   };
 }

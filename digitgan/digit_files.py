@@ -1,0 +1,42 @@
+"""Image files of single digits -> MNIST-style inputs, and what the recogniser reads in them.
+
+    image = read_digit('photo.jpg')          # (28, 28) float32, ink = 1; UserError if none
+    digits, probabilities = recognise(rec, images)   # images (N, 28, 28)
+
+recognize.py and generate.py --like read files through here: image_file.py opens the file
+safely, photo_ink.py finds the ink, preprocess.py centres it as MNIST's digits are.
+"""
+import chainer
+import chainer.functions as F
+import numpy
+
+from digitgan import image_file, photo_ink, preprocess
+from digitgan.cli import UserError
+
+
+def read_digit(path):
+    """The recogniser's input for one file, or a UserError saying why there is none."""
+    try:
+        gray = image_file.read_gray(path)
+    except image_file.ImageRefused as error:
+        raise UserError(str(error))
+    except FileNotFoundError:
+        raise UserError('no such file')
+    except IsADirectoryError:
+        raise UserError('is a folder, not an image')
+    except Exception as error:  # Pillow raises many kinds for files it cannot decode
+        raise UserError('not an image Pillow can read (%s)'
+                        % (str(error).splitlines() or [type(error).__name__])[0][:200])
+    try:
+        return preprocess.mnist_style(photo_ink.to_ink(gray))
+    except preprocess.NoDigit as error:
+        raise UserError(str(error))
+
+
+def recognise(rec, images):
+    """(digits (N,) int64, probability of each) for images (N, 28, 28) in eval mode."""
+    x = numpy.asarray(images, numpy.float32)[:, None]
+    with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
+        probabilities = F.softmax(rec(x)).array
+    digits = probabilities.argmax(axis=1)
+    return digits, probabilities[numpy.arange(len(digits)), digits]

@@ -1,0 +1,113 @@
+#!/usr/bin/env python
+"""Train the Encoder that finds the z of a drawn digit, against a frozen trained generator.
+
+    python train_encoder.py --gpu -1                   # against the shipped generator
+    python train_encoder.py --iterations 20 --out /tmp/enc    # a smoke run
+
+G(E(x, y), y) then redraws the digit x, and G(E(x, y), y') writes y' in the same hand
+(generate.py --like, the recogniser page's "in your handwriting" row). The loss mixes four
+terms (digitgan/inversion.py), each weighted by a flag, 0 switching it off.
+
+Writes into --out (default result-encoder/): log, loss.png, preview.png (ten MNIST test
+digits, each followed by 0-9 in its handwriting), trainer snapshots (resumed
+automatically), encoder.npz and encoder_args.json, which records the generator's SHA-256:
+an encoder is only valid with the generator it was trained against.
+"""
+import os
+
+from digitgan import checkpoints, cli, training  # first: makes chainer importable
+from digitgan import handwriting
+from digitgan import webdnn_export as export
+from digitgan.inversion import LOSS_TERMS, EncoderUpdater
+from digitgan.mnist_data import load_mnist
+from digitgan.networks import Encoder
+from digitgan.sampling import save_png
+
+import chainer
+from chainer.training import extensions
+import numpy
+
+DEFAULT_WEIGHTS = {'latent': 1.0, 'pixel': 1.0, 'feature': 0.1, 'prior': 0.1}
+
+
+def parse_args(argv=None):
+    parser = cli.ArgumentParser(description='Train the Encoder (digit image -> z) against a '
+                                            'frozen generator')
+    cli.add_training_arguments(parser, out='result-encoder', epoch=3, batchsize=100)
+    parser.add_argument('--generator', default=None,
+                        help='the frozen generator (default: the newest gen_iter_<N>.npz in '
+                             'result-dcgan/, the shipped one)')
+    parser.add_argument('--recogniser', default=checkpoints.RECOGNISER,
+                        help='recogniser for the feature loss (default: '
+                             'result-recogniser/recogniser.npz)')
+    parser.add_argument('--lr', type=float, default=1e-3,
+                        help="Adam's step size, decayed linearly to 0 over the second half "
+                             '(default %(default)s)')
+    for term in LOSS_TERMS:
+        parser.add_argument('--%s-weight' % term, type=float, default=DEFAULT_WEIGHTS[term],
+                            help='weight of the %s loss, 0 for none (default %%(default)s)'
+                                 % term)
+    args = parser.parse_args(argv)
+    cli.check_training_arguments(args)
+    weights = {term: getattr(args, '%s_weight' % term) for term in LOSS_TERMS}
+    if any(not 0 <= w < float('inf') for w in weights.values()):
+        raise cli.UserError('loss weights must be 0 or positive numbers')
+    if not any(weights.values()):
+        raise cli.UserError('every loss weight is 0: give at least one term a positive weight')
+    if not 0 < args.lr < 1:
+        raise cli.UserError('--lr must be between 0 and 1, not %g' % args.lr)
+    args.weights = weights
+    args.generator = args.generator or checkpoints.newest_generator()
+    return args
+
+
+def preview_digits(data_dir):
+    """The first MNIST test digit of each label: what preview.png restyles."""
+    images, labels = load_mnist('test', data_dir)
+    first = [int(numpy.flatnonzero(labels == label)[0]) for label in range(10)]
+    return images[first, 0], labels[first]
+
+
+def write_preview(gen, enc, digits):
+    @chainer.training.make_extension()
+    def preview(trainer):
+        images, labels = digits
+        sheet = handwriting.like_sheet(images, handwriting.restyle(
+            gen, enc, images, labels, numpy.arange(gen.n_classes)))
+        save_png(sheet, os.path.join(trainer.out, 'preview.png'), scale=2)
+    return preview
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    gen = checkpoints.load_generator(args.generator)
+    rec = checkpoints.load_recogniser(args.recogniser)
+    device = training.setup('encoder for %s' % os.path.basename(args.generator), args)
+    train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
+    enc = Encoder(n_hidden=gen.n_hidden, n_classes=gen.n_classes)
+    for net in (gen, rec, enc):
+        net.to_device(device)
+
+    optimizer = chainer.optimizers.Adam(alpha=args.lr)
+    optimizer.setup(enc)
+    iterator = chainer.iterators.SerialIterator(train, args.batchsize)
+    updater = EncoderUpdater(iterator, optimizer, gen, rec, args.weights, device=device)
+    trainer = training.make_trainer(updater, args)
+    end = args.iterations or args.epoch * -(-len(train) // args.batchsize)
+    trainer.extend(extensions.LinearShift('alpha', (args.lr, 0.0), (end // 2, end), optimizer),
+                   name='lr_decay')
+    terms = ['encoder/' + term for term in LOSS_TERMS if args.weights[term]]
+    snapshot = training.add_snapshot_and_log(trainer, args, ['encoder/loss'] + terms,
+                                             {'loss.png': terms})
+    trainer.extend(extensions.snapshot_object(enc, 'encoder.npz'), name='encoder_weights',
+                   trigger=training.snapshot_trigger(args))
+    trainer.extend(write_preview(gen, enc, preview_digits(args.data_dir)),
+                   trigger=training.snapshot_trigger(args))
+    generator = {'npz': os.path.basename(args.generator),
+                 'sha256': export.sha256_of(args.generator)}
+    training.resume_and_run(trainer, snapshot, args, enc, 'encoder',
+                            extra_args={'generator': generator, 'loss_weights': args.weights})
+
+
+if __name__ == '__main__':
+    cli.run(main)

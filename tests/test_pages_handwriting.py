@@ -67,7 +67,7 @@ def query(href):
 
 
 @pytest.fixture(scope='module')
-def session(site, browser):
+def session(site, browser, artifacts_dir):
     """One visit of the recogniser page: each digit of DRAWN drawn and its row read, then
     a scribble over the last one ("?"), clear, a dot ("?"), the last digit again, and a
     click on its row, which opens the generator page. Returns the named steps' results."""
@@ -89,6 +89,8 @@ def session(site, browser):
         add([{'click': '#clear'}, {'eval': SETTLED}], 'cleared')
         add(draw([[[0.5, 0.5]]]), 'dot')
         add([{'click': '#clear'}] + draw(digit_drawing(DRAWN[-1])), 'again')
+        add([{'screenshot': os.path.join(artifacts_dir, 'recogniser-handwriting.png'),
+              'fullPage': False}])
         add([{'eval': ROW_ELEMENT}], 'element')
         add([{'click': '#handwriting'}, {'waitFor': READY}, {'eval': GENERATOR_PAGE}],
             'generator page')

@@ -161,19 +161,33 @@ def print_report(results):
                 summary['best_peer_' + key.split('_')[1]]))
 
 
+def previous_results(path):
+    """The results --out holds, so that a run of one step updates only its section."""
+    try:
+        with open(path) as f:
+            results = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return results if isinstance(results, dict) else {}
+
+
 def main():
     parser = cli.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--quick', action='store_true',
                         help='fewer runs and rounds: checks the benchmark, not the machine')
     parser.add_argument('--only', choices=('browser', 'training', 'handwriting'),
-                        help='one step (browser includes the handwriting row)')
+                        help='one step (browser includes the handwriting row); the other '
+                             'sections of --out are kept')
     parser.add_argument('--out', default=RESULTS, help='JSON results (default: %(default)s)')
     add_weight_arguments(parser)
     args = parser.parse_args()
     if not os.path.isdir(os.path.dirname(os.path.abspath(args.out))):
         raise cli.UserError('--out %s: no such folder' % args.out)
 
-    results = {'machine': machine_info()}
+    # --only: the other sections, and the machine they were measured on, stay as they were;
+    # the new section carries its own machine record.
+    results = previous_results(args.out) if args.only else {}
+    results.setdefault('machine', machine_info())
     if args.only in (None, 'browser'):
         contract = shipped_contract()
         weights = source_weights(contract, args.generator, args.recogniser)
@@ -187,6 +201,8 @@ def main():
     if args.only in (None, 'browser', 'handwriting'):
         shipped_contract()                  # dist/ built from app/models
         results['handwriting'] = handwriting_benchmark(args.quick)
+        if args.only:
+            results['handwriting']['machine'] = machine_info()
         results['machine'].setdefault('chromium', results['handwriting']['browser'])
     if args.only in (None, 'training'):
         log('training: Chainer vs PyTorch, full G+D step at batch 100 (no GPU: CPU only)')

@@ -9,8 +9,9 @@ from digitgan.networks import (Discriminator, Generator, IMAGE_SHAPE, MODEL_CONT
 CONFIGS = {
     'tiny': {'generator': {'n_hidden': 6, 'ch': 8},
              'discriminator': {'ch': 4},
-             'recogniser': {'ch': 4, 'n_units': 8}},
-    'default': {'generator': {}, 'discriminator': {}, 'recogniser': {}},
+             'recogniser': {'ch': 4, 'n_units': 8},
+             'encoder': {'n_hidden': 6, 'ch': 4}},
+    'default': {'generator': {}, 'discriminator': {}, 'recogniser': {}, 'encoder': {}},
 }
 B = 12
 
@@ -131,6 +132,8 @@ def initialise(name, link):
             link(link.make_input(link.make_hidden(2), labels_for(2)))
         elif name == 'discriminator':
             link(x, labels_for(2))
+        elif name == 'encoder':
+            link(link.make_input(x, labels_for(2)))
         else:
             link(x)
 
@@ -168,6 +171,8 @@ def test_eval_mode_leaves_batchnorm_statistics_alone(config, name):
             link(link.make_input(link.make_hidden(B), labels_for(B)))
         elif name == 'discriminator':
             link(x, labels_for(B))
+        elif name == 'encoder':
+            link(link.make_input(x, labels_for(B)))
         else:
             link(x)
 

@@ -16,9 +16,10 @@ def run(tmp_path_factory, mnist_dir):
     folder = tmp_path_factory.mktemp('encoder')
     gen = tiny_generator(folder / 'gen')
     out = folder / 'out'
+    # Every loss term on (the feature term is off by default), so each is logged.
     done = run_script('train_encoder.py', '--generator', gen, '--iterations', 3,
                       '--batchsize', 10, '--snapshot-interval', 2, '--out', out,
-                      '--data-dir', mnist_dir, timeout=600)
+                      '--feature-weight', 0.1, '--data-dir', mnist_dir, timeout=600)
     return gen, out, done
 
 
@@ -59,7 +60,7 @@ def test_resume_continues_from_the_snapshot(run, mnist_dir):
     gen, out, done = run
     again = run_script('train_encoder.py', '--generator', gen, '--iterations', 5,
                        '--batchsize', 10, '--snapshot-interval', 2, '--out', out,
-                       '--data-dir', mnist_dir, timeout=600)
+                       '--feature-weight', 0.1, '--data-dir', mnist_dir, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     assert 'resumed from' in again.stdout and 'at iteration 3' in again.stdout
     log = json.loads((out / 'log').read_text())

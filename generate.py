@@ -60,16 +60,16 @@ def parse_args(argv=None):
     parser = cli.ArgumentParser(description='Generate digits with the conditional DCGAN')
     parser.add_argument('--digit', '-d', default='all',
                         help="digit 0-9, or 'all' for rows of 0-9 (default %(default)s)")
-    parser.add_argument('--n', '-n', type=int, default=10,
-                        help='images of the digit, or rows for --digit all (default %(default)s)')
+    parser.add_argument('--n', '-n', type=int, default=None,
+                        help='images of the digit, or rows for --digit all (default 10)')
     parser.add_argument('--out', '-o', default=None,
                         help='grid PNG to write (default generated.png unless --npz is given)')
     parser.add_argument('--scale', type=int, default=1,
                         help='enlarge the PNG by this whole factor (default %(default)s)')
     parser.add_argument('--npz', default=None,
                         help='also write --per-digit samples of every digit to this npz')
-    parser.add_argument('--per-digit', '-k', type=int, default=100,
-                        help='samples per digit in the npz (default %(default)s)')
+    parser.add_argument('--per-digit', '-k', type=int, default=None,
+                        help='samples per digit in the npz (default 100)')
     parser.add_argument('--generator', '-g', default=None,
                         help='generator weights (default: newest gen_iter_<N>.npz in '
                              'result-dcgan/)')
@@ -90,6 +90,11 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.digit != 'all' and args.digit not in [str(d) for d in range(N_CLASSES)]:
         raise cli.UserError("--digit must be 0-9 or 'all', not %r" % args.digit)
+    if args.like and (args.n is not None or args.per_digit is not None):
+        raise cli.UserError('--n and --per-digit do not go with --like: it writes --digit '
+                            'once for each file')
+    args.n = 10 if args.n is None else args.n
+    args.per_digit = 100 if args.per_digit is None else args.per_digit
     for name in ('n', 'scale', 'per_digit'):
         if getattr(args, name) <= 0:
             raise cli.UserError('--%s must be a positive integer' % name.replace('_', '-'))

@@ -81,6 +81,7 @@ def test_no_digit_anywhere_writes_nothing(digit_files, tmp_path):
     (['--like', 'a.png', 'b.png', '--label', '1', '2', '3'], 'one digit for all files or one'),
     (['--like', 'a.png', '--label', '12'], '--label must be digits 0-9'),
     (['--like', 'a.png', '--encoder', 'missing.npz'], 'missing.npz'),
+    (['--like', 'a.png', '--n', '5'], '--n and --per-digit do not go with --like'),
 ])
 def test_errors_are_one_line(tmp_path, args, message):
     done = run_script('generate.py', *args, cwd=tmp_path)

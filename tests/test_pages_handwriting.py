@@ -110,6 +110,7 @@ def row_images(session, digit):
 
 def test_a_digit_gets_a_row_of_every_digit(session):
     assert session['loaded']['loaded'] and session['loaded']['backend'] == 'webassembly'
+    assert session['loaded']['batchSizes'] == [10]     # a row in one run; the grid's not fetched
     for digit in DRAWN:
         shown = session['drawn ' + digit]
         assert shown['prediction'] == digit, shown

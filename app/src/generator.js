@@ -30,14 +30,15 @@ export class DigitGenerator {
   batchSizes() { return Object.keys(this.batched).map(Number); }
 
   /**
-   * Load the batched generators contract.json lists, on the backend the single one runs on.
+   * Load the batched generators contract.json lists (or those of `keys`), on the backend the
+   * single one runs on.
    * One that fails to load is left out (a warning): digits are then drawn one run each.
    */
-  async loadBatched(contract) {
+  async loadBatched(contract, keys = BATCHED_KEYS) {
     // On WebGL, WebDNN's batched graphs draw garbled digits (the batch-100 grid's rows
     // overlap; measured in headless Chromium): digits are drawn one run each there.
     if (this.backend !== 'webassembly') return;
-    for (const key of BATCHED_KEYS) {
+    for (const key of keys) {
       const entry = contract[key];
       if (!entry || !(entry.backends || []).includes(this.backend)) continue;
       try {

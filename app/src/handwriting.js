@@ -59,7 +59,7 @@ export class Handwriting {
     const generator = new DigitGenerator(await Model.load(contract.generator, [backend]));
     await encoder.warmUp();
     await generator.single.warmUp();
-    await generator.loadBatched(contract);
+    await generator.loadBatched(contract, ['generator_b10']);   // a row: one run, no grid
     return new Handwriting(encoder, generator);
   }
 

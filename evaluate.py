@@ -136,18 +136,19 @@ def like_section(args, gen, rec):
     if gen is None or not args.like:
         return None
     encoder = args.encoder or checkpoints.ENCODER
-    if args.encoder is None:
-        if not os.path.isfile(encoder):
-            print('like section skipped: no %s (train_encoder.py writes it)'
-                  % os.path.relpath(encoder))
-            return None
+    if args.encoder is not None:
+        handwriting.check_pair(encoder, args.generator)     # asked for: a mismatch is an error
+    elif not os.path.isfile(encoder):
+        print('like section skipped: no %s (train_encoder.py writes it)'
+              % os.path.relpath(encoder))
+        return None
+    else:
         try:
             handwriting.check_pair(encoder, args.generator)
         except cli.UserError:
             print('like section skipped: %s was trained against another generator'
                   % os.path.relpath(encoder))
             return None
-    handwriting.check_pair(encoder, args.generator)
     values = likeness.measure(gen, checkpoints.load_encoder(encoder), rec, args.data_dir,
                               args.like, args.seed)
     lines, checks = likeness.report(values)

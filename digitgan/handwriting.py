@@ -36,8 +36,9 @@ def encode(enc, images, labels, batch=BATCH):
 def restyle(gen, enc, images, labels, targets):
     """(N, len(targets), 28, 28): each image's handwriting written as each target label."""
     targets = numpy.asarray(targets, numpy.int32)
-    z = numpy.repeat(encode(enc, images, labels), len(targets), axis=0)
-    drawn = sampling.generate(gen, z, numpy.tile(targets, len(z) // len(targets) or 0))
+    codes = encode(enc, images, labels)
+    drawn = sampling.generate(gen, numpy.repeat(codes, len(targets), axis=0),
+                              numpy.tile(targets, len(codes)))
     return drawn.reshape(-1, len(targets), 28, 28)
 
 

@@ -18,12 +18,12 @@ written as 0-9 (handwriting.restyle). Two measures:
 import os
 import tempfile
 
-import chainer
 import numpy
 
 from digitgan import handwriting, sampling
 from digitgan.digit_files import read_digit, recognise
 from digitgan.evaluation import Target, shown, target_lines, verdicts
+from digitgan.evaluation import recognise as recognise_batches
 from digitgan.mnist_data import load_mnist
 
 TARGETS = [
@@ -52,13 +52,6 @@ def through_files(images):
     return numpy.stack(read)
 
 
-def features(rec, images):
-    x = numpy.asarray(images, numpy.float32).reshape(-1, 1, 28, 28)
-    with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
-        return numpy.concatenate([rec.features(x[i:i + 500]).array
-                                  for i in range(0, len(x), 500)])
-
-
 def own_closer(rec, images, redrawn, labels):
     """Per input, the share of the other writers (inputs of the same label) whose
     redrawing is farther from it than its own redrawing: (N,) floats; an input alone with
@@ -68,7 +61,8 @@ def own_closer(rec, images, redrawn, labels):
         group = numpy.flatnonzero(labels == label)
         if len(group) < 2:
             continue
-        f_in, f_out = features(rec, images[group]), features(rec, redrawn[group])
+        f_in, f_out = (recognise_batches(rec, x[group].reshape(-1, 1, 28, 28),
+                                         labels[group]).features for x in (images, redrawn))
         distance = numpy.linalg.norm(f_in[:, None] - f_out[None], axis=2)  # [input, redrawing]
         others = ~numpy.eye(len(group), dtype=bool)
         closer = (numpy.diag(distance)[:, None] < distance) & others

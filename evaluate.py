@@ -94,11 +94,19 @@ def parse_args(argv=None):
 def load_samples(path):
     """(images (N, 1, 28, 28) float32, labels (N,) int32) from an npz of generate.py's form."""
     try:
-        with numpy.load(path, allow_pickle=False) as data:   # a pickle could run code
+        data = numpy.load(path, allow_pickle=False)   # a pickle could run code
+        if not isinstance(data, numpy.lib.npyio.NpzFile):   # a lone .npy array
+            raise ValueError('a single array, not an npz archive')
+        with data:
             images, labels = data['images'], data['labels']
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, EOFError) as error:
         raise cli.UserError('--samples %s: not an npz with arrays images and labels (%s)'
                             % (path, error))
+    if not (numpy.issubdtype(images.dtype, numpy.number) and
+            numpy.issubdtype(labels.dtype, numpy.number) and
+            numpy.array_equal(labels, numpy.round(labels))):
+        raise cli.UserError('--samples %s: images must be numbers and labels whole numbers'
+                            % path)
     images = images.reshape(len(images), 1, 28, 28) if images.size == len(images) * 784 \
         else None
     if images is None or labels.shape != (len(images),) or len(images) < 2 or \

@@ -70,7 +70,9 @@ def test_real_digits_as_generated_meet_the_targets(tmp_path, mnist_dir):
 def test_bad_samples_file_is_a_one_line_error(tmp_path):
     (tmp_path / 'bad.npz').write_text('not numpy')
     numpy.savez(tmp_path / 'shape.npz', images=numpy.zeros((5, 27, 28)), labels=numpy.zeros(5))
-    for path in ('bad.npz', 'shape.npz', 'missing.npz'):
+    numpy.save(tmp_path / 'array.npy', numpy.zeros((5, 28, 28)))   # an array, not an archive
+    numpy.savez(tmp_path / 'text.npz', images=numpy.array(['a'] * 5), labels=numpy.zeros(5))
+    for path in ('bad.npz', 'shape.npz', 'missing.npz', 'array.npy', 'text.npz'):
         done = run_script('evaluate.py', '--samples', tmp_path / path)
         assert assert_one_line_error(done).startswith('error: --samples')
 

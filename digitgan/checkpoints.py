@@ -69,6 +69,10 @@ def newest_generator(folder=GENERATOR_DIR):
 NPZ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, KeyError)
 
 
+# Trainer snapshots here are under 10 MB unpacked; a generous ceiling still stops zip bombs.
+MAX_NPZ_BYTES = 512 << 20
+
+
 class UnreadableNpz(Exception):
     """Not a complete, readable .npz file; the message says why."""
 
@@ -85,6 +89,11 @@ def load_arrays(path):
     if not zipfile.is_zipfile(path):
         raise UnreadableNpz('not a complete .npz (zip) file')
     try:
+        with zipfile.ZipFile(path) as archive:   # zipfile never inflates past these sizes
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_NPZ_BYTES:   # a zip bomb would exhaust memory before any check
+            raise UnreadableNpz('it unpacks to %d MB, more than the %d MB any snapshot of '
+                                'this project needs' % (unpacked >> 20, MAX_NPZ_BYTES >> 20))
         with numpy.load(path, allow_pickle=False) as npz:
             arrays = {}
             for key in npz.files:

@@ -2,6 +2,7 @@
 tested through the scripts (test_2pack.py, test_generate.py, test_recognize.py, ...); here:
 no file runs code when loaded, and NaN or infinite weights are refused."""
 import pickle
+import zipfile
 
 import numpy
 import pytest
@@ -60,6 +61,20 @@ def test_a_file_that_is_a_pickle_is_refused(tmp_path):
     with pytest.raises(checkpoints.UnreadableNpz, match='not a complete .npz'):
         checkpoints.load_arrays(str(path))
     assert not marker.exists()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
+    # 600 MB of zeros deflate to well under 1 MB: loading it would take the memory first.
+    path = tmp_path / 'gen_iter_10.npz'
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as archive:
+        with archive.open('dc1/W.npy', 'w', force_zip64=True) as entry:
+            numpy.lib.format.write_array_header_1_0(   # a valid array: numpy would read it all
+                entry, {'descr': '|u1', 'fortran_order': False, 'shape': (600 << 20,)})
+            for _ in range(600):
+                entry.write(bytes(1 << 20))
+    assert path.stat().st_size < 2 << 20
+    with pytest.raises(checkpoints.UnreadableNpz, match='unpacks to 600 MB'):
+        checkpoints.load_arrays(str(path))
 
 
 @pytest.mark.parametrize('bad', [numpy.nan, numpy.inf, -numpy.inf])

@@ -204,7 +204,8 @@ BAD_FLAGS = [
 GAN_FLAGS = [(['--gen-ch', '0'], '--gen-ch must be a positive integer'),
              (['--dis-ch', '-8'], '--dis-ch must be a positive integer'),
              (['--n-hidden', '0'], '--n-hidden must be a positive integer'),
-             (['--preview-interval', '0'], '--preview-interval must be a positive integer')]
+             (['--preview-interval', '0'], '--preview-interval must be a positive integer'),
+             (['--lr-decay-start', '1.5'], '--lr-decay-start is a fraction of the run')]
 RECOGNISER_FLAGS = [(['--shift', '9'], '--shift must be between 0 and 8'),
                     (['--shift', '-1'], '--shift must be between 0 and 8'),
                     (['--test-limit', '-1'], '--test-limit must be 0')]

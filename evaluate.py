@@ -93,13 +93,14 @@ def parse_args(argv=None):
 
 def load_samples(path):
     """(images (N, 1, 28, 28) float32, labels (N,) int32) from an npz of generate.py's form."""
-    try:
-        data = numpy.load(path, allow_pickle=False)   # a pickle could run code
-        if not isinstance(data, numpy.lib.npyio.NpzFile):   # a lone .npy array
-            raise ValueError('a single array, not an npz archive')
-        with data:
-            images, labels = data['images'], data['labels']
-    except (OSError, ValueError, KeyError, EOFError) as error:
+    if not os.path.isfile(path):
+        raise cli.UserError('--samples %s: no such file' % path)
+    try:   # the loader of snapshots: it refuses pickles, lone .npy arrays and zip bombs
+        arrays = checkpoints.load_arrays(path)
+        images, labels = arrays['images'], arrays['labels']
+    except checkpoints.PickledNpz as error:
+        raise cli.UserError('--samples %s' % checkpoints.pickled_message(path, error))
+    except (checkpoints.UnreadableNpz, KeyError) as error:
         raise cli.UserError('--samples %s: not an npz with arrays images and labels (%s)'
                             % (path, error))
     if not (numpy.issubdtype(images.dtype, numpy.number) and

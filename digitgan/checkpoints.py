@@ -89,12 +89,14 @@ def load_arrays(path):
     if not zipfile.is_zipfile(path):
         raise UnreadableNpz('not a complete .npz (zip) file')
     try:
-        with zipfile.ZipFile(path) as archive:   # zipfile never inflates past these sizes
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_NPZ_BYTES:   # a zip bomb would exhaust memory before any check
-            raise UnreadableNpz('it unpacks to %d MB, more than the %d MB any snapshot of '
-                                'this project needs' % (unpacked >> 20, MAX_NPZ_BYTES >> 20))
-        with numpy.load(path, allow_pickle=False) as npz:
+        with numpy.load(path, allow_pickle=False) as npz:   # reads no entry yet
+            # zipfile never inflates an entry past its declared size: check those first,
+            # as a zip bomb would exhaust memory before any later check
+            unpacked = sum(info.file_size for info in npz.zip.infolist())
+            if unpacked > MAX_NPZ_BYTES:
+                raise UnreadableNpz('it unpacks to %d MB, more than the %d MB any snapshot '
+                                    'of this project needs'
+                                    % (unpacked >> 20, MAX_NPZ_BYTES >> 20))
             arrays = {}
             for key in npz.files:
                 try:

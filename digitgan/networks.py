@@ -120,14 +120,11 @@ class Discriminator(chainer.Chain):
                 'spectral_norm': self.spectral_norm}
 
     def forward(self, x, labels):
-        xp = chainer.backend.get_array_module(x)
-        h = x
         if self.conditioning == 'planes':
-            planes = xp.eye(self.n_classes, dtype=numpy.float32)[labels]
-            planes = xp.broadcast_to(planes[:, :, None, None],
-                                     (len(labels), self.n_classes) + x.shape[2:])
-            h = F.concat([x, planes], axis=1)
-        h = F.leaky_relu(self.c0(h))
+            h = convolve_with_label_planes(self.c0, x, labels, self.n_classes)
+        else:
+            h = self.c0(x)
+        h = F.leaky_relu(h)
         h = self.c1(h)
         h = F.leaky_relu(h if self.spectral_norm else self.bn1(h))
         h = F.reshape(h, (len(h), -1))                                   # (B, 2ch*7*7)
@@ -135,6 +132,27 @@ class Discriminator(chainer.Chain):
         if self.conditioning == 'projection':
             logit += F.sum(self.embed(labels) * h, axis=1, keepdims=True)
         return logit                          # (B, 1)
+
+
+def convolve_with_label_planes(conv, x, labels, n_classes):
+    """conv(concat(x, one_hot(labels) as constant planes)), computed exactly but cheaply.
+
+    The label planes are constant, so their share of the convolution is one (C', H', W') map
+    per label (each plane convolved alone, zero padding included), picked by the label:
+    conv(x, W[:, :c]) + maps[labels]. The weights and their gradients are those of the
+    concatenated form (same parameter, same sums), at a tenth of the work for 1 + 10 planes.
+    """
+    xp = chainer.backend.get_array_module(x)
+    image_channels = x.shape[1]
+    h = F.convolution_2d(x, conv.W[:, :image_channels], conv.b, conv.stride, conv.pad)
+    eye = xp.eye(n_classes, dtype=numpy.float32)
+    planes = xp.broadcast_to(eye[:, :, None, None], (n_classes, n_classes) + x.shape[2:])
+    maps = F.convolution_2d(planes, conv.W[:, image_channels:], None, conv.stride, conv.pad)
+    # Picked by a one-hot product (its gradient is one small matmul, not a scatter), in
+    # (H', W', C') order, so that the sum keeps the memory order of h whichever it is.
+    maps = F.reshape(F.transpose(maps, (0, 2, 3, 1)), (n_classes, -1))
+    picked = F.reshape(F.matmul(eye[labels], maps), (len(labels),) + h.shape[2:] + h.shape[1:2])
+    return h + F.transpose(picked, (0, 3, 1, 2))
 
 
 class Recogniser(chainer.Chain):

@@ -24,6 +24,7 @@ from chainer.training.triggers import IntervalTrigger
 import numpy
 
 from digitgan import checkpoints
+from digitgan import cpu_kernels
 from digitgan import cli
 from digitgan import distributed
 from digitgan import networks
@@ -41,9 +42,10 @@ WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACC
                 errno.EPERM)
 
 
-def print_header(title, args, device, comm=None):
-    print('%s | device: %s | minibatch: %d%s | %s' % (
-        title, device, args.batchsize, distributed.describe(comm, args),
+def print_header(title, args, device, comm=None, kernels=False):
+    print('%s | device: %s%s | minibatch: %d%s | %s' % (
+        title, device, ' + cpu_kernels' if kernels else '', args.batchsize,
+        distributed.describe(comm, args),
         '%d iterations' % args.iterations if args.iterations else '%d epochs' % args.epoch),
         flush=True)
 
@@ -55,7 +57,8 @@ def setup(title, args, comm=None):
     device = distributed.process_device(args.gpu, comm)
     if distributed.is_writer(comm):
         cli.writable_folder(args.out)
-    print_header(title, args, device, comm)
+    kernels = cpu_kernels.enable_for(device)
+    print_header(title, args, device, comm, kernels)
     numpy.random.seed(args.seed)
     device.xp.random.seed(args.seed)
     return device

@@ -55,8 +55,8 @@ def gan_runs(mnist_dir, tmp_path_factory):
 
 def test_two_processes_print_once_and_write_one_set_of_files(gan_runs):
     out, first, files, _ = gan_runs
-    header = ('conditional DCGAN | device: @numpy | minibatch: 8 = 2 processes x 4 (naive) | '
-              '20 iterations')
+    header = ('conditional DCGAN | device: @numpy + cpu_kernels | '
+              'minibatch: 8 = 2 processes x 4 (naive) | 20 iterations')
     assert first.stdout.startswith(header + '\n') and first.stdout.count('DCGAN') == 1
     assert 'Traceback' not in first.stderr and 'error' not in first.stderr.lower()
     assert files == ['dis_iter_10.npz', 'dis_iter_20.npz', 'gen_ema_iter_10.npz',

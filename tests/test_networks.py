@@ -225,3 +225,39 @@ def test_projection_discriminator_uses_the_label():
     assert dis.model_args()['conditioning'] == 'projection'
     with pytest.raises(ValueError, match='conditioning'):
         Discriminator(conditioning='concat')
+
+
+@pytest.mark.parametrize('kernels', [False, True])
+def test_label_planes_shortcut_equals_the_concatenated_convolution(kernels):
+    """convolve_with_label_planes == conv(concat(image, one-hot planes)): values and the
+    gradients of the image and of the whole weight (image and label channels)."""
+    import chainer.functions as F
+    from digitgan import cpu_kernels
+    from digitgan.networks import convolve_with_label_planes
+    was_on = cpu_kernels.enabled()
+    (cpu_kernels.enable if kernels else cpu_kernels.disable)()
+    try:
+        rng = numpy.random.RandomState(0)
+        conv = chainer.links.Convolution2D(1 + N_CLASSES, 8, 4, 2, 1)
+        conv.b.array[:] = rng.standard_normal(8).astype(numpy.float32)
+        images = rng.uniform(0, 1, (7, 1, 28, 28)).astype(numpy.float32)
+        labels = numpy.array([0, 3, 3, 9, 5, 1, 0], dtype=numpy.int32)
+        gy = rng.standard_normal((7, 8, 14, 14)).astype(numpy.float32)
+        results = []
+        for shortcut in (True, False):
+            conv.cleargrads()
+            x = chainer.Variable(images.copy())
+            if shortcut:
+                y = convolve_with_label_planes(conv, x, labels, N_CLASSES)
+            else:
+                planes = numpy.broadcast_to(
+                    numpy.eye(N_CLASSES, dtype=numpy.float32)[labels][:, :, None, None],
+                    (7, N_CLASSES, 28, 28))
+                y = conv(F.concat([x, planes], axis=1))
+            y.grad = gy
+            y.backward()
+            results.append((y.array, x.grad, conv.W.grad.copy(), conv.b.grad.copy()))
+        for ours, theirs in zip(*results):
+            numpy.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=2e-5)
+    finally:
+        (cpu_kernels.enable if was_on else cpu_kernels.disable)()

@@ -26,7 +26,7 @@ def run(mnist_dir, tmp_path_factory):
 
 def test_run_prints_header_and_no_errors(run):
     out, done = run
-    assert_quiet_run(done, 'conditional DCGAN | device: @numpy | minibatch: 16 | '
+    assert_quiet_run(done, 'conditional DCGAN | device: @numpy + cpu_kernels | minibatch: 16 | '
                            '%d iterations' % N)
     assert 'resumed' not in done.stdout
 

@@ -27,7 +27,8 @@ def run(mnist_dir, tmp_path_factory):
 
 def test_run_prints_header_and_no_errors(run):
     out, done = run
-    assert_quiet_run(done, 'recogniser | device: @numpy | minibatch: 16 | %d iterations' % N)
+    assert_quiet_run(done, 'recogniser | device: @numpy + cpu_kernels | minibatch: 16 | '
+                     '%d iterations' % N)
 
 
 def test_log_has_training_and_validation_metrics(run):

@@ -86,6 +86,9 @@ def total_iterations(args, n_train):
 
 def main(argv=None):
     args = parse_args(argv)
+    status = distributed.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
+    if status is not None:
+        raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
     device = training.setup('conditional DCGAN', args, comm)
     train = distributed.scatter(  # with comm: this process's slice

@@ -47,6 +47,9 @@ def main(argv=None):
         raise cli.UserError('--shift must be between 0 and 8 pixels')
     if args.test_limit < 0:
         raise cli.UserError('--test-limit must be 0 (all test images) or a positive integer')
+    status = distributed.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
+    if status is not None:
+        raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
     device = training.setup('recogniser', args, comm)
 

@@ -33,6 +33,7 @@ Exactness: the same sums as Chainer's in another order (float32 round-off, ~1e-6
 tests/test_cpu_kernels.py checks values and gradients against Chainer's functions for every
 layer shape of the project's networks.
 """
+import concurrent.futures
 import ctypes
 import ctypes.util
 import os
@@ -78,25 +79,67 @@ def _windows(out_size, in_size, k, s, p):
     return ranges
 
 
+def threads():
+    """Threads for this module's own loops: OMP_NUM_THREADS when set (NumPy's BLAS reads
+    the same variable), else the CPUs this process may run on."""
+    try:
+        return max(1, int(os.environ['OMP_NUM_THREADS']))
+    except (KeyError, ValueError):
+        return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') \
+            else os.cpu_count() or 1
+
+
+_pool = None
+
+
+def in_parallel(work, n, min_items=2):
+    """work(lo, hi) over slices of range(n), one per thread. NumPy releases the GIL in its
+    copy and arithmetic loops, so the slices run on all cores at once."""
+    global _pool
+    count = min(threads(), n // max(1, min_items) or 1)
+    if count <= 1:
+        work(0, n)
+        return
+    if _pool is None or _pool._max_workers < count - 1:
+        _pool = concurrent.futures.ThreadPoolExecutor(count - 1,
+                                                      thread_name_prefix='cpu_kernels')
+    bounds = [n * i // count for i in range(count + 1)]
+    futures = [_pool.submit(work, bounds[i], bounds[i + 1]) for i in range(1, count)]
+    work(bounds[0], bounds[1])
+    for future in futures:
+        future.result()
+
+
+def elementwise(function, out, *arrays):
+    """function(*slices, out=out slice) over batch slices in parallel; returns out."""
+    def work(lo, hi):
+        function(*(a[lo:hi] for a in arrays), out=out[lo:hi])
+    in_parallel(work, len(out))
+    return out
+
+
 def im2col(x_nhwc, kh, kw, sy, sx, ph, pw, out_h, out_w):
     """(N, H, W, C) -> columns (N*out_h*out_w, kh*kw*C), rows in (n, y, x) order and
     columns in (ky, kx, c) order; zero where the window reaches into the padding."""
     n, h, w, c = x_nhwc.shape
+    col = numpy.empty((n, out_h, out_w, kh, kw, c), dtype=x_nhwc.dtype)
     if ph == 0 and pw == 0 and (out_h - 1) * sy + kh <= h and (out_w - 1) * sx + kw <= w:
         sn, sh, sw, sc = x_nhwc.strides
         view = as_strided(x_nhwc, (n, out_h, out_w, kh, kw, c),
                           (sn, sy * sh, sx * sw, sh, sw, sc))
-        return view.reshape(n * out_h * out_w, kh * kw * c)
-    col = numpy.zeros((n, out_h, out_w, kh, kw, c), dtype=x_nhwc.dtype)
+        in_parallel(lambda lo, hi: numpy.copyto(col[lo:hi], view[lo:hi]), n)
+        return col.reshape(n * out_h * out_w, kh * kw * c)
     rows, cols = _windows(out_h, h, kh, sy, ph), _windows(out_w, w, kw, sx, pw)
-    for ky, (y0, y1, iy) in enumerate(rows):
-        if y1 <= y0:
-            continue
-        for kx, (x0, x1, ix) in enumerate(cols):
-            if x1 <= x0:
-                continue
-            col[:, y0:y1, x0:x1, ky, kx, :] = x_nhwc[:, iy:iy + sy * (y1 - y0 - 1) + 1:sy,
-                                                     ix:ix + sx * (x1 - x0 - 1) + 1:sx, :]
+
+    def work(lo, hi):
+        col[lo:hi] = 0
+        for ky, (y0, y1, iy) in enumerate(rows):
+            for kx, (x0, x1, ix) in enumerate(cols):
+                if y1 > y0 and x1 > x0:
+                    col[lo:hi, y0:y1, x0:x1, ky, kx, :] = x_nhwc[
+                        lo:hi, iy:iy + sy * (y1 - y0 - 1) + 1:sy,
+                        ix:ix + sx * (x1 - x0 - 1) + 1:sx, :]
+    in_parallel(work, n)
     return col.reshape(n * out_h * out_w, kh * kw * c)
 
 
@@ -116,28 +159,31 @@ def col2im(col, n, h, w, c, kh, kw, sy, sx, ph, pw, out_h, out_w):
 
     def target(ky, kx):
         (y0, y1, iy), (x0, x1, ix) = rows[ky], cols[kx]
-        return (slice(None), slice(iy, iy + sy * (y1 - y0 - 1) + 1, sy),
-                slice(ix, ix + sx * (x1 - x0 - 1) + 1, sx), slice(None))
+        return (slice(iy, iy + sy * (y1 - y0 - 1) + 1, sy),
+                slice(ix, ix + sx * (x1 - x0 - 1) + 1, sx))
 
     def source(ky, kx):
         (y0, y1, _), (x0, x1, _) = rows[ky], cols[kx]
-        return col[:, y0:y1, x0:x1, ky, kx, :]
+        return (slice(y0, y1), slice(x0, x1), ky, kx)
 
-    written = set()
+    first, zeroed = [], []
     for ry in range(sy):
         for rx in range(sx):
             full = [(ky, kx) for ky in range(kh) if covers(rows[ky], h, sy) and rows[ky][2] == ry
                     for kx in range(kw) if covers(cols[kx], w, sx) and cols[kx][2] == rx]
-            if full:
-                image[target(*full[0])] = source(*full[0])
-                written.add(full[0])
-            else:
-                image[:, ry::sy, rx::sx, :] = 0
-    for ky in range(kh):
-        for kx in range(kw):
-            if (ky, kx) not in written and rows[ky][1] > rows[ky][0] \
-                    and cols[kx][1] > cols[kx][0]:
-                image[target(ky, kx)] += source(ky, kx)
+            (first.append(full[0]) if full else zeroed.append((ry, rx)))
+    rest = [(ky, kx) for ky in range(kh) for kx in range(kw) if (ky, kx) not in first
+            and rows[ky][1] > rows[ky][0] and cols[kx][1] > cols[kx][0]]
+
+    def work(lo, hi):
+        part, columns = image[lo:hi], col[lo:hi]
+        for ry, rx in zeroed:
+            part[:, ry::sy, rx::sx, :] = 0
+        for ky, kx in first:
+            part[(slice(None),) + target(ky, kx)] = columns[(slice(None),) + source(ky, kx)]
+        for ky, kx in rest:
+            part[(slice(None),) + target(ky, kx)] += columns[(slice(None),) + source(ky, kx)]
+    in_parallel(work, n)
     return image
 
 
@@ -409,16 +455,22 @@ class LeakyReLU(function_node.FunctionNode):
     def forward_cpu(self, inputs):
         x, = inputs
         self.retain_outputs((0,))
-        return numpy.maximum(x, x * numpy.float32(self.slope)),
+        slope = numpy.float32(self.slope)
+        return elementwise(lambda x, out: numpy.maximum(x, x * slope, out=out),
+                           numpy.empty_like(x), x),
 
     def backward(self, indexes, grad_outputs):
         if self.factor is None:       # once per node: G's pass reuses D's on the fakes
             y = self.get_retained_outputs()[0].array
             # The derivative as a float32 factor (1 or slope): a product is ~10x faster in
             # NumPy than numpy.where with a boolean mask.
-            self.factor = (y > 0).astype(numpy.float32)
-            self.factor *= numpy.float32(1 - self.slope)
-            self.factor += numpy.float32(self.slope)
+            rise, slope = numpy.float32(1 - self.slope), numpy.float32(self.slope)
+
+            def factor(y, out):
+                numpy.greater(y, 0, out=out)      # 1.0 or 0.0
+                out *= rise
+                out += slope
+            self.factor = elementwise(factor, numpy.empty_like(y), y)
         return ScaleBy(self.factor).apply(grad_outputs)
 
 
@@ -430,7 +482,8 @@ class ScaleBy(function_node.FunctionNode):
         self.factor = factor
 
     def forward_cpu(self, inputs):
-        return numpy.multiply(inputs[0], self.factor, out=numpy.empty_like(self.factor)),
+        return elementwise(numpy.multiply, numpy.empty_like(self.factor), inputs[0],
+                           self.factor),
 
     def backward(self, indexes, grad_outputs):
         return ScaleBy(self.factor).apply(grad_outputs)

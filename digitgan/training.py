@@ -79,10 +79,19 @@ class StopTrigger(IntervalTrigger):
     `interrupted` is set. Its state is IntervalTrigger's, so snapshots stay compatible."""
 
     interrupted = False
+    comm = None         # several processes (distributed.py): they stop at the same iteration
 
     def __call__(self, trainer):
         fire = super().__call__(trainer)
+        if self.comm is not None:      # one process's Ctrl-C stops them all, together
+            self.interrupted = bool(self.comm.allreduce_obj(int(self.interrupted)))
         return fire or self.interrupted or _progress(trainer, self.unit) >= self.period
+
+    def wait_for_the_others(self):
+        """With several processes: return once every one is here (so that none ends the
+        job while process 0 still writes its snapshot)."""
+        if self.comm is not None:
+            self.comm.mpi_comm.Barrier()
 
 
 class IntervalOrEndTrigger(IntervalTrigger):
@@ -160,6 +169,7 @@ def resume(trainer, args):
             print('warning: snapshot %s is corrupt (%s); resuming from the one before it, %s'
                   % (path, error, candidates[i + 1]), file=sys.stderr, flush=True)
             continue
+        check_process_count(arrays, trainer, path)
         try:
             chainer.serializers.NpzDeserializer(arrays).load(trainer)
         except MISMATCH_ERRORS as error:
@@ -171,6 +181,30 @@ def resume(trainer, args):
     return None
 
 
+ITERATOR_ORDER = 'updater/iterator:main/order'    # the snapshot's shuffled example order
+
+
+def check_process_count(arrays, trainer, path):
+    """A snapshot of a run of N processes holds each process's share of the data, so only
+    N processes can resume it: say so, with N, rather than "not a snapshot of this run"."""
+    order = arrays.get(ITERATOR_ORDER)
+    iterator = trainer.updater.get_iterator('main')
+    dataset = getattr(iterator, 'dataset', None)
+    if order is None or dataset is None or order.ndim != 1 or len(order) in (0, len(dataset)):
+        return
+    processes_now = getattr(trainer.stop_trigger.comm, 'size', 1)
+    processes_then = processes_now * len(dataset) / len(order)
+    if processes_then != int(processes_then) or processes_then == processes_now:
+        return        # another data set, not another process count: the usual message
+    processes_then = int(processes_then)
+    raise cli.UserError('cannot resume from %s with %d process%s: it was written by a run of '
+                        '%d process%s, each on its own share of the data; resume it with '
+                        '--processes %d (or mpiexec -n %d), or pick another --out' % (
+                            path, processes_now, 'es' if processes_now > 1 else '',
+                            processes_then, 'es' if processes_then > 1 else '',
+                            processes_then, processes_then))
+
+
 def resume_and_run(trainer, snapshot, args, model, kind, comm=None, extra_args=None):
     """resume(), then write <kind>_args.json (checkpoints.ARGS_FILES) beside the weights
     (the model's hyperparameters, the contract and `extra_args`), then run().
@@ -180,6 +214,7 @@ def resume_and_run(trainer, snapshot, args, model, kind, comm=None, extra_args=N
     if comm is None:
         resume(trainer, args)
     else:
+        trainer.stop_trigger.comm = comm
         distributed.resume_everywhere(trainer, args, comm, resume)
         distributed.start_together(comm, trainer.updater, args.seed)
     if not distributed.is_writer(comm):
@@ -217,12 +252,17 @@ def run(trainer, snapshot):
     stop = trainer.stop_trigger
 
     def on_sigint(signum, frame):
+        if stop.interrupted:             # a second distributed.STOP_SIGNAL
+            raise KeyboardInterrupt
         stop.interrupted = True
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        print('\nCtrl-C: stopping after this iteration and saving a snapshot '
-              '(Ctrl-C again stops at once, without one)', file=sys.stderr, flush=True)
+        if stop.comm is None or stop.comm.rank == 0:
+            print('\nCtrl-C: stopping after this iteration and saving a snapshot '
+                  '(Ctrl-C again stops at once, without one)', file=sys.stderr, flush=True)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
+    # In a job of distributed.spread_over_cores, Ctrl-C arrives as this signal.
+    signal.signal(distributed.STOP_SIGNAL, on_sigint)
     try:
         # Not chainer's own report: it prints a traceback before any error reaches cli.run.
         trainer.run(show_loop_exception_msg=False)
@@ -235,11 +275,14 @@ def run(trainer, snapshot):
         raise SystemExit(130)
     finally:
         signal.signal(signal.SIGINT, previous)
+        # From here on a stop signal is a second Ctrl-C, even while the snapshot is written.
+        signal.signal(distributed.STOP_SIGNAL, signal.default_int_handler)
     if stop.interrupted:
         try:
             snapshot(trainer)
         except OSError as error:
             raise_write_error(error, trainer)
+        stop.wait_for_the_others()
         print('\ninterrupted at iteration %d; snapshot saved, run the same command to resume'
               % trainer.updater.iteration, flush=True)
         raise SystemExit(130)

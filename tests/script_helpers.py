@@ -24,8 +24,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def script_env(**extra):
-    return dict(os.environ, OMP_NUM_THREADS='1', PYTHONDONTWRITEBYTECODE='1',
-                PYTHONUNBUFFERED='1', **extra)
+    """The scripts' environment in tests: one BLAS thread and one process per training run
+    (DIGITGAN_CPU_PROCESSES; the default of two processes on a 2-core CPU has tests of its
+    own in test_distributed.py), unless `extra` says otherwise."""
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONDONTWRITEBYTECODE='1',
+               PYTHONUNBUFFERED='1', DIGITGAN_CPU_PROCESSES='1')
+    env.update(extra)
+    return env
 
 
 def command(script, *args):
@@ -77,8 +82,8 @@ def run_measured(script, *args, timeout=120):
     return done, kib * 1024, seconds
 
 
-def start_script(script, *args, stdout=None):
-    return subprocess.Popen(command(script, *args), cwd=ROOT, env=script_env(),
+def start_script(script, *args, stdout=None, env=None):
+    return subprocess.Popen(command(script, *args), cwd=ROOT, env=script_env(**(env or {})),
                             stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 

@@ -263,3 +263,119 @@ def test_an_error_is_printed_once_and_ends_every_process(case, line, tmp_path):
     done = mpiexec(2, [script, case], timeout=120)   # a process left hanging would fail
     assert_one_error_line(done)
     assert line in done.stderr.splitlines()
+
+
+# ---- the default on a CPU with two cores or more: two processes, started by the script ----
+
+def cpu_args(*argv):
+    from digitgan import cli, distributed
+    parser = cli.ArgumentParser()
+    cli.add_training_arguments(parser, out='out', epoch=1, batchsize=100)
+    distributed.add_arguments(parser)
+    args = parser.parse_args([str(a) for a in argv])
+    distributed.check_arguments(args)
+    return args
+
+
+def test_how_many_cpu_processes(monkeypatch):
+    from digitgan import distributed
+    monkeypatch.delenv(distributed.PROCESSES_VARIABLE, raising=False)
+    for name in ('OMPI_COMM_WORLD_SIZE', 'PMI_SIZE'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(distributed, '_mpi_installed', lambda: True)
+    monkeypatch.setattr(distributed, 'available_cores', lambda: 2)
+    assert distributed.cpu_processes(cpu_args()) == 2
+    assert distributed.cpu_processes(cpu_args('--batchsize', 99)) == 1      # not divisible
+    assert distributed.cpu_processes(cpu_args('--processes', 1)) == 1
+    assert distributed.cpu_processes(cpu_args('--processes', 3)) == 3
+    assert distributed.cpu_processes(cpu_args('--gpu', 0)) == 1
+    assert distributed.cpu_processes(cpu_args('--communicator', 'naive')) == 1
+    monkeypatch.setenv(distributed.PROCESSES_VARIABLE, '1')
+    assert distributed.cpu_processes(cpu_args()) == 1
+    monkeypatch.delenv(distributed.PROCESSES_VARIABLE)
+    monkeypatch.setattr(distributed, 'available_cores', lambda: 1)
+    assert distributed.cpu_processes(cpu_args()) == 1
+    monkeypatch.setattr(distributed, 'available_cores', lambda: 8)
+    assert distributed.cpu_processes(cpu_args()) == 2          # the default stays 2
+    monkeypatch.setattr(distributed, '_mpi_installed', lambda: False)
+    assert distributed.cpu_processes(cpu_args()) == 1          # no MPI: one process
+
+
+@pytest.mark.parametrize('flags, fragment', [
+    (['--processes', 0], '--processes must be 1 or more'),
+    (['--processes', 2, '--communicator', 'naive'], 'mpiexec -n sets the number'),
+    (['--processes', 2, '--batchsize', 9], 'make it a multiple of 2'),
+])
+def test_processes_mistakes_are_one_line(flags, fragment, tmp_path):
+    done = run_script('train_gan.py', '--gpu', -1, '--iterations', 1, '--out', tmp_path,
+                      *flags)
+    assert_one_line_error(done, fragment)
+
+
+def two_cores_or_skip():
+    from digitgan import distributed
+    if distributed.available_cores() < 2:
+        pytest.skip('this machine gives the tests one core: the default stays one process')
+
+
+DEFAULT_ENV = {'DIGITGAN_CPU_PROCESSES': ''}    # unset: the scripts' own default
+
+
+def test_a_cpu_run_uses_both_cores_by_default(mnist_dir, tmp_path):
+    two_cores_or_skip()
+    out = tmp_path / 'out'
+    done = run_script('train_gan.py', *SMALL_GAN, '--iterations', 12, '--data-dir',
+                      data_dir_or_fail(mnist_dir), '--out', out, env=DEFAULT_ENV)
+    assert_ok(done)
+    assert done.stdout.startswith('conditional DCGAN | device: @numpy + cpu_kernels | '
+                                  'minibatch: 8 = 2 processes x 4 (naive) | 12 iterations')
+    assert done.stderr.strip() == '', done.stderr[-2000:]       # no MPI banner
+    assert sorted(f for f in os.listdir(out) if f.endswith('.npz')) == [
+        'dis_iter_10.npz', 'dis_iter_12.npz', 'gen_ema_iter_10.npz', 'gen_ema_iter_12.npz',
+        'gen_iter_10.npz', 'gen_iter_12.npz']
+    # The same command resumes; one process cannot (each process had half of the data),
+    # and says how to.
+    again = run_script('train_gan.py', *SMALL_GAN, '--iterations', 14, '--data-dir',
+                       data_dir_or_fail(mnist_dir), '--out', out, env=DEFAULT_ENV)
+    assert_ok(again)
+    assert 'resumed from %s at iteration 12' % os.path.join(out, 'snapshot_iter_12') \
+        in again.stdout
+    alone = run_script('train_gan.py', *SMALL_GAN, '--iterations', 16, '--processes', 1,
+                       '--data-dir', data_dir_or_fail(mnist_dir), '--out', out,
+                       env=DEFAULT_ENV)
+    assert_one_line_error(alone, 'written by a run of 2 processes', '--processes 2')
+    fresh = run_script('train_gan.py', *SMALL_GAN, '--iterations', 2, '--processes', 1,
+                       '--data-dir', data_dir_or_fail(mnist_dir), '--out', tmp_path / 'one',
+                       env=DEFAULT_ENV)
+    assert_ok(fresh)
+    assert 'minibatch: 8 | 2 iterations' in fresh.stdout.splitlines()[0]
+
+
+def test_ctrl_c_stops_both_processes_with_a_snapshot(mnist_dir, tmp_path):
+    """Ctrl-C reaches the script that started mpiexec: both processes stop after the same
+    iteration, process 0 writes a snapshot, and the same command resumes from it."""
+    import re
+    import signal
+    from digitgan import training
+    from script_helpers import start_script, wait_for
+    two_cores_or_skip()
+    out = str(tmp_path / 'out')
+    args = SMALL_GAN + ['--iterations', 100000, '--data-dir', data_dir_or_fail(mnist_dir),
+                        '--out', out]
+    process = start_script('train_gan.py', *args, env=DEFAULT_ENV)
+    wait_for(lambda: training.newest_snapshot(out), process, what='the first snapshot')
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr[-3000:]
+    assert 'Traceback' not in stderr and 'MPI_ABORT' not in stderr, stderr[-3000:]
+    assert stderr.count('Ctrl-C: stopping after this iteration') == 1, stderr
+    match = re.search(r'interrupted at iteration (\d+); snapshot saved', stdout)
+    assert match, stdout[-2000:]
+    k = int(match.group(1))
+    assert training.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % k)
+    assert not [f for f in os.listdir(out) if f.startswith('tmp')]   # nothing half-written
+    done = run_script('train_gan.py', *SMALL_GAN, '--iterations', k + 2, '--data-dir',
+                      data_dir_or_fail(mnist_dir), '--out', out, env=DEFAULT_ENV)
+    assert_ok(done)
+    assert 'resumed from %s at iteration %d' % (
+        os.path.join(out, 'snapshot_iter_%d' % k), k) in done.stdout

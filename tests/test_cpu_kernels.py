@@ -287,3 +287,35 @@ def test_whole_networks_match(network, kernels_on):
     largest = max(float(numpy.abs(g).max()) for g in results[False][1].values())
     for name, grad in results[False][1].items():
         assert_close(results[True][1][name], grad, '%s %s' % (network, name), largest)
+
+
+def test_training_steps_track_chainer(mnist_dir, kernels_on):
+    """The same seed, the same real MNIST batches: the GAN's losses step by step with and
+    without the kernels. They agree to float32 round-off at first; a GAN amplifies such
+    differences, so later steps are compared loosely (the README reports 300 iterations)."""
+    from digitgan.mnist_data import load_mnist
+    from digitgan.updater import GANUpdater, make_optimizer
+    from script_helpers import data_dir_or_fail
+    images, labels = load_mnist('train', data_dir_or_fail(mnist_dir))
+    data = chainer.datasets.TupleDataset(images[:400], labels[:400])
+    losses = {}
+    for kernels in (True, False):
+        (cpu_kernels.enable if kernels else cpu_kernels.disable)()
+        numpy.random.seed(0)
+        gen, dis = networks.Generator(), networks.Discriminator()
+        iterator = chainer.iterators.SerialIterator(data, 25, shuffle=False)
+        updater = GANUpdater(iterator, {'gen': make_optimizer(gen), 'dis': make_optimizer(dis)},
+                             models=(gen, dis), device=-1)
+        steps = []
+        for _ in range(8):
+            reporter, observation = chainer.reporter.Reporter(), {}
+            reporter.add_observer('gen', gen)
+            reporter.add_observer('dis', dis)
+            with reporter.scope(observation):
+                updater.update()
+            steps.append((float(observation['gen/loss'].array),
+                          float(observation['dis/loss'].array)))
+        losses[kernels] = numpy.array(steps)
+    ours, theirs = losses[True], losses[False]
+    numpy.testing.assert_allclose(ours[:3], theirs[:3], rtol=1e-4)
+    numpy.testing.assert_allclose(ours, theirs, rtol=2e-2)

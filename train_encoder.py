@@ -18,7 +18,7 @@ import os
 from digitgan import checkpoints, cli, training  # first: makes chainer importable
 from digitgan import handwriting
 from digitgan import webdnn_export as export
-from digitgan.inversion import LOSS_TERMS, EncoderUpdater
+from digitgan.inversion import DEFAULT_WEIGHTS, LOSS_TERMS, EncoderUpdater
 from digitgan.mnist_data import load_mnist
 from digitgan.networks import Encoder
 from digitgan.sampling import save_png
@@ -27,9 +27,6 @@ import chainer
 from chainer.training import extensions
 import numpy
 
-# The best mix measured (README, Your handwriting): the feature term costs 5x the time of the
-# others per step and did not pay for it.
-DEFAULT_WEIGHTS = {'latent': 1.0, 'pixel': 10.0, 'feature': 0.0, 'prior': 0.1}
 
 
 def parse_args(argv=None):

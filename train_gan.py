@@ -9,7 +9,7 @@ preview/image<iteration>.png (rows: one z each, columns: digits 0-9), gen_iter_<
 dis_iter_<N>.npz weights, generator_args.json, and a trainer snapshot that the same command
 resumes from automatically.
 """
-from digitgan import checkpoints, cli, distributed, training  # first: makes chainer importable
+from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
 from digitgan.mnist_data import load_mnist
 from digitgan.networks import CONDITIONINGS, Discriminator, Generator
 from digitgan.updater import LOSSES, GANUpdater, make_optimizer
@@ -59,9 +59,11 @@ def parse_args(argv=None):
     parser.add_argument('--preview-interval', type=int, default=500,
                         help='iterations between preview grids (default %(default)s)')
     distributed.add_arguments(parser)
+    cpu_processes.add_arguments(parser)
     args = parser.parse_args(argv)
     cli.check_training_arguments(args)
     distributed.check_arguments(args)
+    cpu_processes.check_arguments(args)
     for name in ('n_hidden', 'gen_ch', 'dis_ch', 'preview_interval', 'dis_steps'):
         if getattr(args, name) <= 0:
             raise cli.UserError('--%s must be a positive integer' % name.replace('_', '-'))
@@ -86,7 +88,7 @@ def total_iterations(args, n_train):
 
 def main(argv=None):
     args = parse_args(argv)
-    status = distributed.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
+    status = cpu_processes.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
     if status is not None:
         raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)

@@ -10,7 +10,7 @@ and recogniser_args.json. Training images are shifted by up to --shift pixels at
 which makes the network tolerant to the imperfect centring of hand-drawn digits.
 Validation runs on the 10,000 test images after every epoch (--test-limit N: the first N).
 """
-from digitgan import cli, distributed, training  # first: makes chainer importable
+from digitgan import cli, cpu_processes, distributed, training  # first: imports chainer
 from digitgan.mnist_data import load_mnist
 from digitgan.networks import Recogniser
 
@@ -40,14 +40,16 @@ def main(argv=None):
                         help='validate on the first N test images only, 0 for all 10,000 '
                              '(default %(default)s; smoke runs and tests use a few hundred)')
     distributed.add_arguments(parser)
+    cpu_processes.add_arguments(parser)
     args = parser.parse_args(argv)
     cli.check_training_arguments(args)
     distributed.check_arguments(args)
+    cpu_processes.check_arguments(args)
     if not 0 <= args.shift <= 8:
         raise cli.UserError('--shift must be between 0 and 8 pixels')
     if args.test_limit < 0:
         raise cli.UserError('--test-limit must be 0 (all test images) or a positive integer')
-    status = distributed.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
+    status = cpu_processes.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
     if status is not None:
         raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)

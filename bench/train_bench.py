@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Training throughput on the CPU: the three trainers' steps at batch 100, with the project's
-CPU kernels (digitgan/cpu_kernels.py) and with Chainer's own functions, on one core and on
+CPU kernels (digitgan/cpu_kernels/) and with Chainer's own functions, on one core and on
 two; the GAN step also in PyTorch (bench/torch_nets.py) on identical networks.
 
     python bench/train_bench.py                          # everything, interleaved
@@ -81,9 +81,7 @@ def chainer_stepper(task, batchsize, comm=None):
                                                             device=-1)
         counts = parameter_counts(recogniser=model)
     else:
-        from digitgan.inversion import EncoderUpdater
-        sys.path.insert(0, ROOT)
-        from train_encoder import DEFAULT_WEIGHTS
+        from digitgan.inversion import DEFAULT_WEIGHTS, EncoderUpdater
         gen, enc = Generator(), Encoder()
         updater = EncoderUpdater(iterator, optimizer_for(enc, alpha=1e-3), gen, Recogniser(),
                                  DEFAULT_WEIGHTS, device=-1)

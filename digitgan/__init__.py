@@ -9,6 +9,7 @@ Importing the package applies compat.py's shims once, so that chainer 7.8.1 and 
                 ema            moving average of G's weights, saved beside the raw ones
                 training       Trainer plumbing: snapshots, safe resume, logs, Ctrl-C
                 cpu_kernels    faster CPU convolution, BatchNorm, leaky ReLU for Chainer
+                cpu_processes  both cores of a CPU: the command again as 2 MPI processes
                 distributed    multi-process training with ChainerMN
                 visualize      the preview-grid Trainer extension
                 inversion      the Encoder's training step against a frozen generator

@@ -19,11 +19,7 @@ value and mpi4py is never imported:
     distributed.run(main)                                  # instead of cli.run(main)
 """
 import argparse
-import importlib.util
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import time
 
@@ -38,11 +34,6 @@ COMMUNICATORS = ('naive',) + GPU_ONLY
 # may share (most checks run in each): process 0 meets it too, reports it and ends the job
 # meanwhile, so it is printed once. Only an error of that process alone waits this long.
 SHARED_ERROR_WAIT = 30.0
-# The default number of CPU processes can be set here (1: always one process).
-PROCESSES_VARIABLE = 'DIGITGAN_CPU_PROCESSES'
-# The signal that stands for Ctrl-C inside a job started by spread_over_cores: Open MPI's
-# mpiexec ends its processes at once on SIGINT, but forwards SIGUSR1 to them.
-STOP_SIGNAL = signal.SIGUSR1
 
 
 class ProcessError(cli.UserError):
@@ -56,11 +47,7 @@ def add_arguments(parser):
                              'NCCL; --gpu G gives process r on a node GPU G+r), '
                              'non_cuda_aware (GPUs, NCCL in a node), flat (GPUs, CUDA-aware '
                              'MPI). Default: one process, no MPI')
-    parser.add_argument('--processes', type=int, default=None, metavar='N',
-                        help='on the CPU: train as N processes (mpiexec, --communicator '
-                             'naive), each on --batchsize/N images; default 2 where 2 or more '
-                             'cores and MPI are there (set %s=1 for one), else 1'
-                             % PROCESSES_VARIABLE)
+
 
 
 def launcher_world():
@@ -79,99 +66,10 @@ def check_arguments(args):
         raise cli.UserError('started as %d processes (mpiexec) but without --communicator: each '
                             'would train alone and overwrite the others\' files; add '
                             '--communicator naive (CPU) or pure_nccl (GPUs)' % size)
-    if args.processes is not None and args.processes < 1:
-        raise cli.UserError('--processes must be 1 or more')
-    if args.processes is not None and (args.communicator or args.gpu >= 0):
-        raise cli.UserError('--processes is for CPU runs without --communicator; under '
-                            'mpiexec, mpiexec -n sets the number of processes')
     if args.communicator in GPU_ONLY and args.gpu < 0:
         raise cli.UserError('--communicator %s runs on GPUs: give --gpu 0 (process r on a node '
                             'then uses GPU r), or use --communicator naive on the CPU'
                             % args.communicator)
-
-
-def available_cores():
-    return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') \
-        else os.cpu_count() or 1
-
-
-def _mpi_installed():
-    return bool(shutil.which('mpiexec')) and importlib.util.find_spec('mpi4py') is not None
-
-
-def _is_open_mpi(launcher):
-    try:
-        version = subprocess.run([launcher, '--version'], capture_output=True, text=True,
-                                 timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return 'Open MPI' in version or 'OpenRTE' in version
-
-
-def cpu_processes(args):
-    """How many processes a run of these arguments is spread over by spread_over_cores."""
-    if args.gpu >= 0 or args.communicator or launcher_world()[1] > 1:
-        return 1
-    if args.processes is not None:
-        return args.processes
-    try:
-        wanted = int(os.environ.get(PROCESSES_VARIABLE) or 2)   # empty: unset
-    except ValueError:
-        raise cli.UserError('%s must be a number of processes, such as 1 or 2'
-                            % PROCESSES_VARIABLE)
-    # One Chainer process keeps one core busy: its NumPy work is mostly single-threaded
-    # and memory-bound (bench/train_bench.py: 2 BLAS threads give 1.2-1.3x, 2 processes
-    # 1.9x the images per second).
-    count = min(wanted, available_cores())
-    if count <= 1 or args.batchsize % count or not _mpi_installed():
-        return 1
-    return count
-
-
-def spread_over_cores(args, argv=None):
-    """On the CPU, run this very command as cpu_processes(args) processes of `mpiexec`
-    with --communicator naive and return its exit status; None when it is to run here, in
-    one process. Each process gets --batchsize/N images per iteration and one BLAS thread
-    per core it has; the result is a --communicator naive run (see the module's note).
-
-    Ctrl-C reaches this launcher alone (mpiexec runs in its own session): it is passed on
-    as STOP_SIGNAL, which mpiexec forwards and training.run treats as Ctrl-C, so the run
-    stops after its iteration with a snapshot; a second Ctrl-C stops it at once."""
-    count = cpu_processes(args)
-    if count <= 1:
-        return None
-    if args.processes is not None and not _mpi_installed():
-        raise cli.UserError('--processes %d needs MPI and mpi4py: apt install openmpi-bin '
-                            'libopenmpi-dev, then pip install mpi4py (make setup does both), '
-                            'or use --processes 1' % count)
-    if args.batchsize % count:
-        raise cli.UserError('--batchsize %d is split over %d processes: make it a multiple of '
-                            '%d, or change --processes' % (args.batchsize, count, count))
-    cli.writable_folder(args.out)    # a mistake seen here is one line, without MPI's banner
-    argv = list(sys.argv[1:] if argv is None else argv)
-    launcher = shutil.which('mpiexec')
-    quiet = ['-q'] if _is_open_mpi(launcher) else []    # no banners around our one line
-    command = [launcher] + quiet + ['-n', str(count), sys.executable,
-               os.path.abspath(sys.argv[0])] + argv + ['--communicator', 'naive']
-    env = dict(os.environ, OMP_NUM_THREADS=str(max(1, available_cores() // count)))
-    if hasattr(os, 'geteuid') and os.geteuid() == 0:   # Open MPI refuses root otherwise
-        env.update(OMPI_ALLOW_RUN_AS_ROOT='1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM='1')
-    job = subprocess.Popen(command, env=env, start_new_session=True)
-
-    stopped = []
-
-    def stop(signum, frame):
-        stopped.append(signum)
-        job.send_signal(STOP_SIGNAL)
-    handlers = {number: signal.signal(number, stop)
-                for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    try:
-        status = job.wait()
-        # Stopped by the user: the status a single process gives for Ctrl-C.
-        return 130 if stopped and status != 0 else status
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
 
 
 def communicator(args):

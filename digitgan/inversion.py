@@ -18,6 +18,9 @@ import chainer.functions as F
 import numpy
 
 LOSS_TERMS = ('latent', 'pixel', 'feature', 'prior')
+# train_encoder.py's defaults, the best mix measured (README, Your handwriting): the feature
+# term costs 5x the time of the others per step and did not pay for it.
+DEFAULT_WEIGHTS = {'latent': 1.0, 'pixel': 10.0, 'feature': 0.0, 'prior': 0.1}
 
 
 def latent_loss(z_estimate, z):

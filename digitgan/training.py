@@ -25,6 +25,7 @@ import numpy
 
 from digitgan import checkpoints
 from digitgan import cpu_kernels
+from digitgan import cpu_processes
 from digitgan import cli
 from digitgan import distributed
 from digitgan import networks
@@ -252,7 +253,7 @@ def run(trainer, snapshot):
     stop = trainer.stop_trigger
 
     def on_sigint(signum, frame):
-        if stop.interrupted:             # a second distributed.STOP_SIGNAL
+        if stop.interrupted:             # a second cpu_processes.STOP_SIGNAL
             raise KeyboardInterrupt
         stop.interrupted = True
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -262,7 +263,7 @@ def run(trainer, snapshot):
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     # In a job of distributed.spread_over_cores, Ctrl-C arrives as this signal.
-    signal.signal(distributed.STOP_SIGNAL, on_sigint)
+    signal.signal(cpu_processes.STOP_SIGNAL, on_sigint)
     try:
         # Not chainer's own report: it prints a traceback before any error reaches cli.run.
         trainer.run(show_loop_exception_msg=False)
@@ -276,7 +277,7 @@ def run(trainer, snapshot):
     finally:
         signal.signal(signal.SIGINT, previous)
         # From here on a stop signal is a second Ctrl-C, even while the snapshot is written.
-        signal.signal(distributed.STOP_SIGNAL, signal.default_int_handler)
+        signal.signal(cpu_processes.STOP_SIGNAL, signal.default_int_handler)
     if stop.interrupted:
         try:
             snapshot(trainer)

@@ -1,4 +1,4 @@
-"""digitgan/cpu_kernels.py against Chainer's own functions, for every layer shape of the
+"""digitgan/cpu_kernels/ against Chainer's own functions, for every layer shape of the
 project's four networks: values, gradients (input, weights, bias), numerical gradient
 checks, double back-propagation, routing and the switch."""
 import chainer

@@ -268,37 +268,39 @@ def test_an_error_is_printed_once_and_ends_every_process(case, line, tmp_path):
 # ---- the default on a CPU with two cores or more: two processes, started by the script ----
 
 def cpu_args(*argv):
-    from digitgan import cli, distributed
+    from digitgan import cli, cpu_processes, distributed
     parser = cli.ArgumentParser()
     cli.add_training_arguments(parser, out='out', epoch=1, batchsize=100)
     distributed.add_arguments(parser)
+    cpu_processes.add_arguments(parser)
     args = parser.parse_args([str(a) for a in argv])
     distributed.check_arguments(args)
+    cpu_processes.check_arguments(args)
     return args
 
 
 def test_how_many_cpu_processes(monkeypatch):
-    from digitgan import distributed
-    monkeypatch.delenv(distributed.PROCESSES_VARIABLE, raising=False)
+    from digitgan import cpu_processes
+    monkeypatch.delenv(cpu_processes.PROCESSES_VARIABLE, raising=False)
     for name in ('OMPI_COMM_WORLD_SIZE', 'PMI_SIZE'):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(distributed, '_mpi_installed', lambda: True)
-    monkeypatch.setattr(distributed, 'available_cores', lambda: 2)
-    assert distributed.cpu_processes(cpu_args()) == 2
-    assert distributed.cpu_processes(cpu_args('--batchsize', 99)) == 1      # not divisible
-    assert distributed.cpu_processes(cpu_args('--processes', 1)) == 1
-    assert distributed.cpu_processes(cpu_args('--processes', 3)) == 3
-    assert distributed.cpu_processes(cpu_args('--gpu', 0)) == 1
-    assert distributed.cpu_processes(cpu_args('--communicator', 'naive')) == 1
-    monkeypatch.setenv(distributed.PROCESSES_VARIABLE, '1')
-    assert distributed.cpu_processes(cpu_args()) == 1
-    monkeypatch.delenv(distributed.PROCESSES_VARIABLE)
-    monkeypatch.setattr(distributed, 'available_cores', lambda: 1)
-    assert distributed.cpu_processes(cpu_args()) == 1
-    monkeypatch.setattr(distributed, 'available_cores', lambda: 8)
-    assert distributed.cpu_processes(cpu_args()) == 2          # the default stays 2
-    monkeypatch.setattr(distributed, '_mpi_installed', lambda: False)
-    assert distributed.cpu_processes(cpu_args()) == 1          # no MPI: one process
+    monkeypatch.setattr(cpu_processes, 'mpi_installed', lambda: True)
+    monkeypatch.setattr(cpu_processes, 'available_cores', lambda: 2)
+    assert cpu_processes.count(cpu_args()) == 2
+    assert cpu_processes.count(cpu_args('--batchsize', 99)) == 1      # not divisible
+    assert cpu_processes.count(cpu_args('--processes', 1)) == 1
+    assert cpu_processes.count(cpu_args('--processes', 3)) == 3
+    assert cpu_processes.count(cpu_args('--gpu', 0)) == 1
+    assert cpu_processes.count(cpu_args('--communicator', 'naive')) == 1
+    monkeypatch.setenv(cpu_processes.PROCESSES_VARIABLE, '1')
+    assert cpu_processes.count(cpu_args()) == 1
+    monkeypatch.delenv(cpu_processes.PROCESSES_VARIABLE)
+    monkeypatch.setattr(cpu_processes, 'available_cores', lambda: 1)
+    assert cpu_processes.count(cpu_args()) == 1
+    monkeypatch.setattr(cpu_processes, 'available_cores', lambda: 8)
+    assert cpu_processes.count(cpu_args()) == 2          # the default stays 2
+    monkeypatch.setattr(cpu_processes, 'mpi_installed', lambda: False)
+    assert cpu_processes.count(cpu_args()) == 1          # no MPI: one process
 
 
 @pytest.mark.parametrize('flags, fragment', [
@@ -313,8 +315,8 @@ def test_processes_mistakes_are_one_line(flags, fragment, tmp_path):
 
 
 def two_cores_or_skip():
-    from digitgan import distributed
-    if distributed.available_cores() < 2:
+    from digitgan import cpu_processes
+    if cpu_processes.available_cores() < 2:
         pytest.skip('this machine gives the tests one core: the default stays one process')
 
 

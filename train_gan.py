@@ -52,6 +52,15 @@ def parse_args(argv=None):
                              'projection of its features (default %(default)s)')
     parser.add_argument('--spectral-norm', action='store_true',
                         help="spectral normalisation of D's weights (and no BatchNorm in D)")
+    parser.add_argument('--dis-layers', type=int, choices=(2, 3), default=2,
+                        help="D's convolutions: 2, or 3 with a 3x3 one at 7x7 (default "
+                             '%(default)s)')
+    parser.add_argument('--real-label', type=float, default=0.9,
+                        help="D's target for real digits in the non-saturating loss: below 1 "
+                             'is one-sided label smoothing (default %(default)s)')
+    parser.add_argument('--r1-gamma', type=float, default=0.0,
+                        help="R1 gradient penalty on real digits, gamma/2 * |grad D|^2 "
+                             '(Mescheder et al. 2018; e.g. 1 to 10; default 0: off)')
     parser.add_argument('--dis-steps', type=int, default=1,
                         help='D updates per G update (default %(default)s)')
     parser.add_argument('--beta1', type=float, default=0.5,
@@ -76,6 +85,10 @@ def parse_args(argv=None):
         raise cli.UserError('--beta1 must be from 0 to below 1')
     if args.dis_warmup < 0:
         raise cli.UserError('--dis-warmup must be 0 or a positive number of iterations')
+    if not 0.5 <= args.real_label <= 1:
+        raise cli.UserError('--real-label must be from 0.5 to 1 (1: no label smoothing)')
+    if not 0 <= args.r1_gamma < float('inf'):
+        raise cli.UserError('--r1-gamma must be 0 (off) or a positive weight, such as 1 to 10')
     if not 0 <= args.ema < 1:
         raise cli.UserError('--ema must be 0 (off) or a decay below 1, such as 0.999')
     return args
@@ -102,7 +115,7 @@ def main(argv=None):
     else:
         gen = Generator(n_hidden=args.n_hidden, ch=args.gen_ch)
     dis = Discriminator(ch=args.dis_ch, conditioning=args.dis_conditioning,
-                        spectral_norm=args.spectral_norm)
+                        spectral_norm=args.spectral_norm, layers=args.dis_layers)
     gen.to_device(device)
     dis.to_device(device)
 
@@ -112,7 +125,8 @@ def main(argv=None):
         'gen': distributed.multi_node(make_optimizer(gen, args.gen_lr, args.beta1), comm),
         'dis': distributed.multi_node(make_optimizer(dis, args.dis_lr, args.beta1), comm)}
     updater = GANUpdater(iterator, optimizers, models=(gen, dis), device=device,
-                         loss=args.loss, dis_steps=args.dis_steps, dis_warmup=args.dis_warmup)
+                         loss=args.loss, dis_steps=args.dis_steps, dis_warmup=args.dis_warmup,
+                         real_label=args.real_label, r1_gamma=args.r1_gamma)
     trainer = training.make_trainer(updater, args)
     if args.lr_decay_start is not None:
         end = total_iterations(args, len(train) * distributed.world_size(comm))
@@ -123,14 +137,15 @@ def main(argv=None):
     for name, optimizer in optimizers.items():   # the log shows each learning rate
         trainer.extend(extensions.observe_value(name + '/lr', lambda _, o=optimizer: o.alpha),
                        name=name + '_observe_lr', trigger=(1, 'iteration'))
-    distributed.average_reports(trainer, comm, ['gen/loss', 'dis/loss'])
+    log_keys = ['gen/loss', 'dis/loss'] + (['dis/r1'] if args.r1_gamma else [])
+    distributed.average_reports(trainer, comm, log_keys)
     writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
     if args.ema:
         writer.extend(GeneratorEMA(gen, args.ema, training.snapshot_trigger(args)),
                        name='gen_ema')
 
     snapshot = training.add_snapshot_and_log(
-        writer, args, ['gen/loss', 'dis/loss'], {'loss.png': ['gen/loss', 'dis/loss']})
+        writer, args, log_keys, {'loss.png': ['gen/loss', 'dis/loss']})
     for model, prefix in ((gen, 'gen'), (dis, 'dis')):
         weights = extensions.snapshot_object(model, prefix + '_iter_{.updater.iteration}.npz',
                                              n_retains=2)

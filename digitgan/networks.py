@@ -92,22 +92,29 @@ class Discriminator(chainer.Chain):
     """
 
     def __init__(self, n_classes=N_CLASSES, ch=64, wscale=0.02, conditioning='planes',
-                 spectral_norm=False):
+                 spectral_norm=False, layers=2):
         super().__init__()
         if conditioning not in CONDITIONINGS:
             raise ValueError('conditioning must be one of %s' % ', '.join(CONDITIONINGS))
+        if layers not in (2, 3):
+            raise ValueError('layers must be 2 or 3')
         self.n_classes = n_classes
         self.ch = ch
         self.conditioning = conditioning
         self.spectral_norm = spectral_norm
+        self.layers = layers
         w = chainer.initializers.Normal(wscale)
         planes = n_classes if conditioning == 'planes' else 0
-        features = ch * 2 * 7 * 7
+        features = ch * (2 if layers == 2 else 4) * 7 * 7
         with self.init_scope():
             self.c0 = L.Convolution2D(1 + planes, ch, 4, 2, 1, initialW=w)      # -> 14x14
             self.c1 = L.Convolution2D(ch, ch * 2, 4, 2, 1, initialW=w)          # -> 7x7
+            if layers == 3:                                                     # 7x7, deeper
+                self.c2 = L.Convolution2D(ch * 2, ch * 4, 3, 1, 1, initialW=w)
             if not spectral_norm:
                 self.bn1 = L.BatchNormalization(ch * 2)
+                if layers == 3:
+                    self.bn2 = L.BatchNormalization(ch * 4)
             self.l2 = L.Linear(features, 1, initialW=w)
             if conditioning == 'projection':
                 self.embed = L.EmbedID(n_classes, features, initialW=w)
@@ -117,7 +124,7 @@ class Discriminator(chainer.Chain):
 
     def model_args(self):
         return {'n_classes': self.n_classes, 'ch': self.ch, 'conditioning': self.conditioning,
-                'spectral_norm': self.spectral_norm}
+                'spectral_norm': self.spectral_norm, 'layers': self.layers}
 
     def forward(self, x, labels):
         if self.conditioning == 'planes':
@@ -127,6 +134,9 @@ class Discriminator(chainer.Chain):
         h = F.leaky_relu(h)
         h = self.c1(h)
         h = F.leaky_relu(h if self.spectral_norm else self.bn1(h))
+        if self.layers == 3:
+            h = self.c2(h)
+            h = F.leaky_relu(h if self.spectral_norm else self.bn2(h))
         h = F.reshape(h, (len(h), -1))                                   # (B, 2ch*7*7)
         logit = self.l2(h)
         if self.conditioning == 'projection':

@@ -42,10 +42,14 @@ class GANUpdater(chainer.training.updaters.StandardUpdater):
     loss: 'nonsaturating' (with label smoothing `real_label`) or 'hinge'.
     dis_steps: D updates per G update, each on its own batch (G trains on the last one).
     dis_warmup: the first iterations train D only (for a G started from trained weights).
+    r1_gamma: weight of the R1 penalty, gamma/2 * E|grad_x D(x_real)|^2 (Mescheder et al.
+    2018), which keeps D's gradients small on real digits; 0 for none. Reported as dis/r1.
     """
 
+    r1_gamma = 0.0
+
     def __init__(self, *args, loss='nonsaturating', real_label=0.9, dis_steps=1,
-                 dis_warmup=0, **kwargs):
+                 dis_warmup=0, r1_gamma=0.0, **kwargs):
         self.gen, self.dis = kwargs.pop('models')
         if loss not in LOSSES:
             raise ValueError('loss must be one of %s' % ', '.join(LOSSES))
@@ -53,13 +57,18 @@ class GANUpdater(chainer.training.updaters.StandardUpdater):
         self.real_label = real_label
         self.dis_steps = dis_steps
         self.dis_warmup = dis_warmup
+        self.r1_gamma = r1_gamma
         super().__init__(*args, **kwargs)
 
-    def loss_dis(self, dis, y_real, y_fake):
+    def loss_dis(self, dis, y_real, y_fake, x_real=None):
         if self.loss == 'hinge':
             loss = hinge_dis_loss(y_real, y_fake)
         else:
             loss = nonsaturating_dis_loss(y_real, y_fake, self.real_label)
+        if self.r1_gamma:
+            penalty = r1_penalty(y_real, x_real)
+            chainer.report({'r1': penalty}, dis)
+            loss += 0.5 * self.r1_gamma * penalty
         chainer.report({'loss': loss}, dis)
         return loss
 
@@ -76,9 +85,11 @@ class GANUpdater(chainer.training.updaters.StandardUpdater):
         gen, dis = self.gen, self.dis
         z = gen.make_hidden(len(labels), gen.xp)
         x_fake = gen(gen.make_input(z, labels))
+        if self.r1_gamma:                 # the penalty differentiates D with respect to x
+            x_real = chainer.Variable(x_real)
         y_real = dis(x_real, labels)
         y_fake = dis(x_fake, labels)
-        update_from(self.get_optimizer('dis'), self.loss_dis(dis, y_real, y_fake))
+        update_from(self.get_optimizer('dis'), self.loss_dis(dis, y_real, y_fake, x_real))
         return y_fake
 
     def update_core(self):
@@ -92,6 +103,12 @@ class GANUpdater(chainer.training.updaters.StandardUpdater):
         if self.auto_new_epoch and iterator.is_new_epoch:  # as StandardUpdater does
             for optimizer in self.get_all_optimizers().values():
                 optimizer.new_epoch(auto=True)
+
+
+def r1_penalty(y_real, x_real):
+    """E|grad_x D(x)|^2 over the real batch, as a differentiable Variable (double backprop)."""
+    grad, = chainer.grad([F.sum(y_real)], [x_real], enable_double_backprop=True)
+    return F.mean(F.sum(grad * grad, axis=tuple(range(1, grad.ndim))))
 
 
 def update_from(optimizer, loss):

@@ -205,7 +205,11 @@ GAN_FLAGS = [(['--gen-ch', '0'], '--gen-ch must be a positive integer'),
              (['--dis-ch', '-8'], '--dis-ch must be a positive integer'),
              (['--n-hidden', '0'], '--n-hidden must be a positive integer'),
              (['--preview-interval', '0'], '--preview-interval must be a positive integer'),
-             (['--lr-decay-start', '1.5'], '--lr-decay-start is a fraction of the run')]
+             (['--lr-decay-start', '1.5'], '--lr-decay-start is a fraction of the run'),
+             (['--real-label', '0.2'], '--real-label must be from 0.5 to 1'),
+             (['--r1-gamma', '-1'], '--r1-gamma must be 0 (off) or a positive weight'),
+             (['--dis-layers', '4'], "argument --dis-layers: invalid choice: 4"),
+             (['--processes', '0'], '--processes must be 1 or more')]
 RECOGNISER_FLAGS = [(['--shift', '9'], '--shift must be between 0 and 8'),
                     (['--shift', '-1'], '--shift must be between 0 and 8'),
                     (['--test-limit', '-1'], '--test-limit must be 0')]

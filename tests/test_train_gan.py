@@ -160,3 +160,16 @@ def test_every_recipe_flag_in_one_short_run(tmp_path, mnist_dir):
     assert {'gen_ema_iter_3.npz', 'gen_ema_iter_6.npz', 'gen_iter_6.npz'} <= set(os.listdir(out))
     dis = Discriminator(ch=4, conditioning='projection', spectral_norm=True)
     chainer.serializers.load_npz(str(out / 'dis_iter_6.npz'), dis)
+
+
+def test_deeper_discriminator_r1_penalty_and_real_label(tmp_path, mnist_dir):
+    """--dis-layers 3, --r1-gamma (logged as dis/r1) and --real-label 1.0 in one short run."""
+    out = tmp_path / 'r1'
+    train('train_gan.py', out, mnist_dir, '--gpu', -1, '--iterations', 4, '--batchsize', 8,
+          '--snapshot-interval', 2, '--preview-interval', 2, '--gen-ch', 8, '--dis-ch', 4,
+          '--dis-layers', 3, '--r1-gamma', 5, '--real-label', 1.0)
+    with open(out / 'log') as f:
+        log = json.load(f)
+    assert all(entry['dis/r1'] > 0 for entry in log), log
+    dis = Discriminator(ch=4, layers=3)
+    chainer.serializers.load_npz(str(out / 'dis_iter_4.npz'), dis)      # c2 and bn2 saved

@@ -147,3 +147,48 @@ def test_dis_steps_and_warmup(digits):
     with chainer.using_config('train', True):
         updater.update()                                  # past the warm-up: G trains
     assert any(not numpy.array_equal(gen_before[k], v) for k, v in params(gen).items())
+
+
+@pytest.mark.parametrize('kernels', [True, False])
+def test_r1_penalty_is_the_squared_input_gradient_and_trains_d(digits, kernels):
+    """dis/r1 is E|grad_x D(x_real)|^2 (checked against a finite difference along a random
+    direction), with or without the CPU kernels (their double back-propagation); with
+    --r1-gamma D's update differs from the one without it, and G's does not."""
+    from digitgan import cpu_kernels
+    was_on = cpu_kernels.enabled()
+    (cpu_kernels.enable if kernels else cpu_kernels.disable)()
+    try:
+        numpy.random.seed(2)
+        dis = Discriminator(ch=4, layers=3)
+        x = digits[0][:BATCH].copy()
+        labels = digits[1][:BATCH]
+        with chainer.using_config('train', False):     # fixed BN: D is a function of x
+            x_var = chainer.Variable(x)
+            penalty = float(updater_module.r1_penalty(dis(x_var, labels), x_var).array)
+            direction = numpy.random.RandomState(0).standard_normal(x.shape)
+            direction = (direction / numpy.linalg.norm(direction)).astype(numpy.float32)
+            x_var = chainer.Variable(x)
+            y = chainer.functions.sum(dis(x_var, labels))
+            gx, = chainer.grad([y], [x_var])
+            eps = 1e-2
+            plus = float(chainer.functions.sum(dis(x + eps * direction, labels)).array)
+            minus = float(chainer.functions.sum(dis(x - eps * direction, labels)).array)
+            assert (plus - minus) / (2 * eps) == pytest.approx(
+                float((gx.array * direction).sum()), rel=2e-2, abs=1e-4)
+            assert penalty == pytest.approx(float((gx.array ** 2).sum()) / BATCH, rel=1e-4)
+        results = {}
+        for gamma in (0.0, 10.0):
+            numpy.random.seed(3)
+            gen, dis = Generator(n_hidden=8, ch=8), Discriminator(ch=4)
+            updater = make_updater(digits, gen, dis, r1_gamma=gamma)
+            reporter, observation = chainer.Reporter(), {}
+            reporter.add_observer('dis', dis)
+            reporter.add_observer('gen', gen)
+            with reporter.scope(observation):
+                updater.update()
+            assert ('dis/r1' in observation) == bool(gamma)
+            results[gamma] = params(gen), params(dis)
+        assert any(not numpy.allclose(results[0.0][1][k], results[10.0][1][k])
+                   for k in results[0.0][1])
+    finally:
+        (cpu_kernels.enable if was_on else cpu_kernels.disable)()

@@ -10,6 +10,7 @@ Importing the package applies compat.py's shims once, so that chainer 7.8.1 and 
                 training       Trainer plumbing: snapshots, safe resume, logs, Ctrl-C
                 cpu_kernels    faster CPU convolution, BatchNorm, leaky ReLU for Chainer
                 cpu_processes  both cores of a CPU: the command again as 2 MPI processes
+                dataset_slices each process's own slice of the data set
                 distributed    multi-process training with ChainerMN
                 visualize      the preview-grid Trainer extension
                 inversion      the Encoder's training step against a frozen generator

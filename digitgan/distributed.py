@@ -27,6 +27,7 @@ import numpy
 from chainer.training.extension import Extension, PRIORITY_EDITOR
 
 from digitgan import cli
+from digitgan.dataset_slices import scatter  # noqa: F401  (distributed.scatter)
 
 GPU_ONLY = ('pure_nccl', 'flat', 'non_cuda_aware')
 COMMUNICATORS = ('naive',) + GPU_ONLY
@@ -136,17 +137,6 @@ def process_device(gpu, comm):
                             'per node or lower --gpu' % (comm.intra_size, gpu,
                                                          gpu + comm.intra_size - 1, gpu, count))
     return cli.get_device(gpu + comm.intra_rank)
-
-
-def scatter(comm, load_dataset, seed):
-    """load_dataset() without a communicator. With one, process 0 loads it and each process
-    gets its own random slice, of equal length: the same slices for the same --seed, so a
-    resumed run trains each process on the data it had."""
-    if comm is None:
-        return load_dataset()
-    import chainermn
-    dataset = load_dataset() if comm.rank == 0 else None
-    return chainermn.scatter_dataset(dataset, comm, shuffle=True, seed=seed)
 
 
 def multi_node(optimizer, comm):

@@ -19,11 +19,10 @@ the adds between layers pass the layout on without knowing it; a `reshape` to (N
 (before a Linear) copies into Chainer's order, as it must. BatchNorm over channels-last
 memory is a problem of (M, C) rows: its per-channel sums are BLAS matrix-vector products.
 Leaky ReLU's derivative is a float32 factor (NumPy's `where` with a mask is ~10x slower).
-The kernels' own copy loops run on every core the process may use (NumPy releases the GIL).
 glibc's malloc is asked to keep freed blocks: a step frees and allocates the same 1-20 MB
 arrays every iteration, and fresh pages cost a fault each (20 % of a step).
 
-    layout.py        channels-last views, im2col/col2im, the loops run over all cores
+    layout.py        channels-last views, im2col/col2im
     convolution.py   Convolution2D, its weight gradient, Deconvolution2D
     batch_norm.py    training-mode BatchNormalization and its gradient
     activation.py    LeakyReLU
@@ -58,10 +57,10 @@ import numpy
 from digitgan.cpu_kernels.activation import LeakyReLU
 from digitgan.cpu_kernels.batch_norm import BatchNormalization, has_channels_last_memory
 from digitgan.cpu_kernels.convolution import Convolution2D, Deconvolution2D
-from digitgan.cpu_kernels.layout import col2im, im2col, pair, threads
+from digitgan.cpu_kernels.layout import col2im, im2col, pair
 
 __all__ = ['BatchNormalization', 'Convolution2D', 'Deconvolution2D', 'LeakyReLU', 'col2im',
-           'disable', 'enable', 'enable_for', 'enabled', 'im2col', 'switched_on', 'threads']
+           'disable', 'enable', 'enable_for', 'enabled', 'im2col', 'switched_on']
 
 ENVIRONMENT_SWITCH = 'DIGITGAN_CPU_KERNELS'   # '0' turns the kernels off
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3     # mallopt() parameters, glibc's malloc.h

@@ -2,7 +2,6 @@
 from chainer import function_node
 import numpy
 
-from digitgan.cpu_kernels.layout import elementwise
 
 
 class LeakyReLU(function_node.FunctionNode):
@@ -16,8 +15,7 @@ class LeakyReLU(function_node.FunctionNode):
         x, = inputs
         self.retain_outputs((0,))
         slope = numpy.float32(self.slope)
-        return elementwise(lambda x, out: numpy.maximum(x, x * slope, out=out),
-                           numpy.empty_like(x), x),
+        return numpy.maximum(x, x * slope),
 
     def backward(self, indexes, grad_outputs):
         if self.factor is None:       # once per node: G's pass reuses D's on the fakes
@@ -26,11 +24,10 @@ class LeakyReLU(function_node.FunctionNode):
             # NumPy than numpy.where with a boolean mask.
             rise, slope = numpy.float32(1 - self.slope), numpy.float32(self.slope)
 
-            def factor(y, out):
-                numpy.greater(y, 0, out=out)      # 1.0 or 0.0
-                out *= rise
-                out += slope
-            self.factor = elementwise(factor, numpy.empty_like(y), y)
+            factor = numpy.greater(y, 0, out=numpy.empty_like(y))     # 1.0 or 0.0
+            factor *= rise
+            factor += slope
+            self.factor = factor
         return ScaleBy(self.factor).apply(grad_outputs)
 
 
@@ -42,8 +39,7 @@ class ScaleBy(function_node.FunctionNode):
         self.factor = factor
 
     def forward_cpu(self, inputs):
-        return elementwise(numpy.multiply, numpy.empty_like(self.factor), inputs[0],
-                           self.factor),
+        return numpy.multiply(inputs[0], self.factor, out=numpy.empty_like(self.factor)),
 
     def backward(self, indexes, grad_outputs):
         return ScaleBy(self.factor).apply(grad_outputs)

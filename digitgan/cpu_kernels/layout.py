@@ -1,8 +1,5 @@
-"""Channels-last memory for Chainer's (N, C, H, W) arrays, im2col/col2im over it, and the
-loops that spread copies over the cores (see the package's note)."""
-import concurrent.futures
-import os
-
+"""Channels-last memory for Chainer's (N, C, H, W) arrays, and im2col/col2im over it (see
+the package's note)."""
 import numpy
 from numpy.lib.stride_tricks import as_strided
 
@@ -33,45 +30,6 @@ def _windows(out_size, in_size, k, s, p):
     return ranges
 
 
-def threads():
-    """Threads for this module's own loops: OMP_NUM_THREADS when set (NumPy's BLAS reads
-    the same variable), else the CPUs this process may run on."""
-    try:
-        return max(1, int(os.environ['OMP_NUM_THREADS']))
-    except (KeyError, ValueError):
-        return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') \
-            else os.cpu_count() or 1
-
-
-_pool = None
-
-
-def in_parallel(work, n, min_items=2):
-    """work(lo, hi) over slices of range(n), one per thread. NumPy releases the GIL in its
-    copy and arithmetic loops, so the slices run on all cores at once."""
-    global _pool
-    count = min(threads(), n // max(1, min_items) or 1)
-    if count <= 1:
-        work(0, n)
-        return
-    if _pool is None or _pool._max_workers < count - 1:
-        _pool = concurrent.futures.ThreadPoolExecutor(count - 1,
-                                                      thread_name_prefix='cpu_kernels')
-    bounds = [n * i // count for i in range(count + 1)]
-    futures = [_pool.submit(work, bounds[i], bounds[i + 1]) for i in range(1, count)]
-    work(bounds[0], bounds[1])
-    for future in futures:
-        future.result()
-
-
-def elementwise(function, out, *arrays):
-    """function(*slices, out=out slice) over batch slices in parallel; returns out."""
-    def work(lo, hi):
-        function(*(a[lo:hi] for a in arrays), out=out[lo:hi])
-    in_parallel(work, len(out))
-    return out
-
-
 def im2col(x_nhwc, kh, kw, sy, sx, ph, pw, out_h, out_w):
     """(N, H, W, C) -> columns (N*out_h*out_w, kh*kw*C), rows in (n, y, x) order and
     columns in (ky, kx, c) order; zero where the window reaches into the padding."""
@@ -81,19 +39,16 @@ def im2col(x_nhwc, kh, kw, sy, sx, ph, pw, out_h, out_w):
         sn, sh, sw, sc = x_nhwc.strides
         view = as_strided(x_nhwc, (n, out_h, out_w, kh, kw, c),
                           (sn, sy * sh, sx * sw, sh, sw, sc))
-        in_parallel(lambda lo, hi: numpy.copyto(col[lo:hi], view[lo:hi]), n)
+        numpy.copyto(col, view)
         return col.reshape(n * out_h * out_w, kh * kw * c)
     rows, cols = _windows(out_h, h, kh, sy, ph), _windows(out_w, w, kw, sx, pw)
 
-    def work(lo, hi):
-        col[lo:hi] = 0
-        for ky, (y0, y1, iy) in enumerate(rows):
-            for kx, (x0, x1, ix) in enumerate(cols):
-                if y1 > y0 and x1 > x0:
-                    col[lo:hi, y0:y1, x0:x1, ky, kx, :] = x_nhwc[
-                        lo:hi, iy:iy + sy * (y1 - y0 - 1) + 1:sy,
-                        ix:ix + sx * (x1 - x0 - 1) + 1:sx, :]
-    in_parallel(work, n)
+    col[...] = 0
+    for ky, (y0, y1, iy) in enumerate(rows):
+        for kx, (x0, x1, ix) in enumerate(cols):
+            if y1 > y0 and x1 > x0:
+                col[:, y0:y1, x0:x1, ky, kx, :] = x_nhwc[
+                    :, iy:iy + sy * (y1 - y0 - 1) + 1:sy, ix:ix + sx * (x1 - x0 - 1) + 1:sx, :]
     return col.reshape(n * out_h * out_w, kh * kw * c)
 
 
@@ -129,13 +84,10 @@ def col2im(col, n, h, w, c, kh, kw, sy, sx, ph, pw, out_h, out_w):
     rest = [(ky, kx) for ky in range(kh) for kx in range(kw) if (ky, kx) not in first
             and rows[ky][1] > rows[ky][0] and cols[kx][1] > cols[kx][0]]
 
-    def work(lo, hi):
-        part, columns = image[lo:hi], col[lo:hi]
-        for ry, rx in zeroed:
-            part[:, ry::sy, rx::sx, :] = 0
-        for ky, kx in first:
-            part[(slice(None),) + target(ky, kx)] = columns[(slice(None),) + source(ky, kx)]
-        for ky, kx in rest:
-            part[(slice(None),) + target(ky, kx)] += columns[(slice(None),) + source(ky, kx)]
-    in_parallel(work, n)
+    for ry, rx in zeroed:
+        image[:, ry::sy, rx::sx, :] = 0
+    for ky, kx in first:
+        image[(slice(None),) + target(ky, kx)] = col[(slice(None),) + source(ky, kx)]
+    for ky, kx in rest:
+        image[(slice(None),) + target(ky, kx)] += col[(slice(None),) + source(ky, kx)]
     return image

@@ -15,7 +15,7 @@ an encoder is only valid with the generator it was trained against.
 """
 import os
 
-from digitgan import checkpoints, cli, training  # first: makes chainer importable
+from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
 from digitgan import handwriting
 from digitgan import webdnn_export as export
 from digitgan.inversion import DEFAULT_WEIGHTS, LOSS_TERMS, EncoderUpdater
@@ -46,8 +46,12 @@ def parse_args(argv=None):
         parser.add_argument('--%s-weight' % term, type=float, default=DEFAULT_WEIGHTS[term],
                             help='weight of the %s loss, 0 for none (default %%(default)s)'
                                  % term)
+    distributed.add_arguments(parser)
+    cpu_processes.add_arguments(parser)
     args = parser.parse_args(argv)
     cli.check_training_arguments(args)
+    distributed.check_arguments(args)
+    cpu_processes.check_arguments(args)
     weights = {term: getattr(args, '%s_weight' % term) for term in LOSS_TERMS}
     if any(not 0 <= w < float('inf') for w in weights.values()):
         raise cli.UserError('loss weights must be 0 or positive numbers')
@@ -79,34 +83,46 @@ def write_preview(gen, enc, digits):
 
 def main(argv=None):
     args = parse_args(argv)
+    status = cpu_processes.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
+    if status is not None:
+        raise SystemExit(status)
+    comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
     gen = checkpoints.load_generator(args.generator)
     rec = checkpoints.load_recogniser(args.recogniser)
-    device = training.setup('encoder for %s' % os.path.basename(args.generator), args)
-    train = chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir))
+    device = training.setup('encoder for %s' % os.path.basename(args.generator), args, comm)
+    train = distributed.scatter(  # with comm: this process's slice
+        comm, lambda: chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir)),
+        args.seed)
     enc = Encoder(n_hidden=gen.n_hidden, n_classes=gen.n_classes)
     for net in (gen, rec, enc):
         net.to_device(device)
 
     optimizer = chainer.optimizers.Adam(alpha=args.lr)
     optimizer.setup(enc)
-    iterator = chainer.iterators.SerialIterator(train, args.batchsize)
+    optimizer = distributed.multi_node(optimizer, comm)
+    iterator = chainer.iterators.SerialIterator(
+        train, distributed.process_batchsize(args.batchsize, comm))
     updater = EncoderUpdater(iterator, optimizer, gen, rec, args.weights, device=device)
     trainer = training.make_trainer(updater, args)
-    end = args.iterations or args.epoch * -(-len(train) // args.batchsize)
+    n_train = len(train) * distributed.world_size(comm)
+    end = args.iterations or args.epoch * -(-n_train // args.batchsize)
     trainer.extend(extensions.LinearShift('alpha', (args.lr, 0.0), (end // 2, end), optimizer),
                    name='lr_decay')
     terms = ['encoder/' + term for term in LOSS_TERMS if args.weights[term]]
-    snapshot = training.add_snapshot_and_log(trainer, args, ['encoder/loss'] + terms,
+    distributed.average_reports(trainer, comm, ['encoder/loss'] + terms)
+    writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
+    snapshot = training.add_snapshot_and_log(writer, args, ['encoder/loss'] + terms,
                                              {'loss.png': terms})
-    trainer.extend(extensions.snapshot_object(enc, 'encoder.npz'), name='encoder_weights',
-                   trigger=training.snapshot_trigger(args))
-    trainer.extend(write_preview(gen, enc, preview_digits(args.data_dir)),
-                   trigger=training.snapshot_trigger(args))
+    writer.extend(extensions.snapshot_object(enc, 'encoder.npz'), name='encoder_weights',
+                  trigger=training.snapshot_trigger(args))
+    if distributed.is_writer(comm):
+        writer.extend(write_preview(gen, enc, preview_digits(args.data_dir)),
+                      trigger=training.snapshot_trigger(args))
     generator = {'npz': os.path.basename(args.generator),
                  'sha256': export.sha256_of(args.generator)}
-    training.resume_and_run(trainer, snapshot, args, enc, 'encoder',
+    training.resume_and_run(trainer, snapshot, args, enc, 'encoder', comm,
                             extra_args={'generator': generator, 'loss_weights': args.weights})
 
 
 if __name__ == '__main__':
-    cli.run(main)
+    distributed.run(main)

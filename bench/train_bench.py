@@ -32,9 +32,9 @@ TASKS = ('gan', 'recogniser', 'encoder')
 FRAMEWORKS = {'gan': ('chainer', 'chainer-original', 'pytorch'),
               'recogniser': ('chainer', 'chainer-original'),
               'encoder': ('chainer', 'chainer-original')}
-# (threads, processes) per configuration; train_encoder.py has no multi-process mode.
+# (threads, processes) per configuration.
 CONFIGURATIONS = {'1 thread': (1, 1), '2 threads': (2, 1), '2 processes': (1, 2)}
-MULTI_PROCESS_TASKS = ('gan', 'recogniser')
+MULTI_PROCESS_TASKS = ('gan', 'recogniser', 'encoder')
 BATCH = 100
 
 

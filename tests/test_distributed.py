@@ -381,3 +381,17 @@ def test_ctrl_c_stops_both_processes_with_a_snapshot(mnist_dir, tmp_path):
     assert_ok(done)
     assert 'resumed from %s at iteration %d' % (
         os.path.join(out, 'snapshot_iter_%d' % k), k) in done.stdout
+
+
+def test_encoder_trains_in_two_processes(mnist_dir, tmp_path):
+    """train_encoder.py by default on two cores: two processes, one set of files."""
+    two_cores_or_skip()
+    out = tmp_path / 'encoder'
+    done = run_script('train_encoder.py', '--iterations', 4, '--batchsize', 8,
+                      '--snapshot-interval', 2, '--data-dir', data_dir_or_fail(mnist_dir),
+                      '--out', out, env=DEFAULT_ENV)
+    assert_ok(done)
+    assert 'minibatch: 8 = 2 processes x 4 (naive) | 4 iterations' in done.stdout.splitlines()[0]
+    with open(out / 'log') as f:
+        assert [entry['iteration'] for entry in json.load(f)] == [2, 4]
+    assert {'encoder.npz', 'encoder_args.json', 'preview.png'} <= set(os.listdir(out))

@@ -9,6 +9,9 @@ import pytest
 from digitgan import server as static_files  # the package applies chainer's shims first
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Training in tests runs in one process unless a test asks for the default of two
+# (test_distributed.py): also for main() called in the test process itself.
+os.environ.setdefault('DIGITGAN_CPU_PROCESSES', '1')
 
 
 @pytest.fixture(scope='session')

@@ -64,7 +64,7 @@ __all__ = ['BatchNormalization', 'Convolution2D', 'Deconvolution2D', 'LeakyReLU'
 
 ENVIRONMENT_SWITCH = 'DIGITGAN_CPU_KERNELS'   # '0' turns the kernels off
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3     # mallopt() parameters, glibc's malloc.h
-_KEEP_BYTES = 512 * 1024 * 1024 // 2               # largest block kept (mallopt's int)
+_KEEP_BYTES = 256 * 1024 * 1024                    # the largest block kept for reuse
 
 # ---- routing ----------------------------------------------------------------------------
 

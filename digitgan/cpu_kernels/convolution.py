@@ -22,6 +22,15 @@ def _deconv_weight_rows(W):
     return W.transpose(0, 2, 3, 1).reshape(W.shape[0], -1)
 
 
+def _check_image_and_weight(in_types, weight_in_axis):
+    """float32 (N, C, H, W) image, 4-D weight whose axis `weight_in_axis` is C, bias or not."""
+    type_check._argname(in_types, ('x', 'W') + (('b',) if len(in_types) == 3 else ()))
+    x_type, w_type = in_types[:2]
+    type_check.expect(x_type.dtype == numpy.float32, w_type.dtype == numpy.float32,
+                      x_type.ndim == 4, w_type.ndim == 4,
+                      x_type.shape[1] == w_type.shape[weight_in_axis])
+
+
 class Convolution2D(function_node.FunctionNode):
     """y = conv(x, W) + b on channels-last memory (see the module's note)."""
 
@@ -31,11 +40,7 @@ class Convolution2D(function_node.FunctionNode):
         self.col = None
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'W') + (('b',) if len(in_types) == 3 else ()))
-        x_type, w_type = in_types[:2]
-        type_check.expect(x_type.dtype == numpy.float32, w_type.dtype == numpy.float32,
-                          x_type.ndim == 4, w_type.ndim == 4,
-                          x_type.shape[1] == w_type.shape[1])
+        _check_image_and_weight(in_types, weight_in_axis=1)
 
     def forward_cpu(self, inputs):
         x, W = inputs[:2]
@@ -109,11 +114,7 @@ class Deconvolution2D(function_node.FunctionNode):
         self.outsize = tuple(outsize)
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'W') + (('b',) if len(in_types) == 3 else ()))
-        x_type, w_type = in_types[:2]
-        type_check.expect(x_type.dtype == numpy.float32, w_type.dtype == numpy.float32,
-                          x_type.ndim == 4, w_type.ndim == 4,
-                          x_type.shape[1] == w_type.shape[0])
+        _check_image_and_weight(in_types, weight_in_axis=0)
 
     def forward_cpu(self, inputs):
         x, W = inputs[:2]

@@ -28,22 +28,26 @@ def scatter(comm, load_dataset, seed):
     return part
 
 
+def _parts(dataset):
+    """The arrays (or datasets) a chainer.datasets.TupleDataset holds; None for others."""
+    return getattr(dataset, '_datasets', None) if isinstance(dataset, TupleDataset) else None
+
+
 def _take(dataset, indices):
     """The examples `indices` of `dataset` as a dataset of their own (arrays, not views)."""
     if isinstance(dataset, numpy.ndarray):
         return dataset[indices]
-    parts = getattr(dataset, '_datasets', None)        # chainer.datasets.TupleDataset
-    if isinstance(dataset, TupleDataset) and parts is not None:
-        return TupleDataset(*[_take(part, indices) for part in parts])
+    if _parts(dataset) is not None:
+        return TupleDataset(*[_take(part, indices) for part in _parts(dataset)])
     return [dataset[int(i)] for i in indices]
 
 
 def _arrays(part):
+    """The arrays that make up a slice, to send as MPI buffers; None to send it pickled."""
     if isinstance(part, numpy.ndarray):
         return [part]
-    parts = getattr(part, '_datasets', None)
-    if isinstance(part, TupleDataset) and parts is not None \
-            and all(isinstance(p, numpy.ndarray) for p in parts):
+    parts = _parts(part)
+    if parts is not None and all(isinstance(p, numpy.ndarray) for p in parts):
         return list(parts)
     return None
 

@@ -82,6 +82,20 @@ def count(args):
     return processes
 
 
+def without_processes_flag(argv):
+    """argv less --processes N (or --processes=N): the processes that mpiexec starts get
+    --communicator instead, which check_arguments refuses beside --processes."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == '--processes':
+            skip = True
+        elif not arg.startswith('--processes='):
+            kept.append(arg)
+    return kept
+
+
 def spread_over_cores(args, argv=None):
     """On the CPU, run this very command as count(args) processes of `mpiexec`
     with --communicator naive and return its exit status; None when it is to run here, in
@@ -102,7 +116,7 @@ def spread_over_cores(args, argv=None):
         raise cli.UserError('--batchsize %d is split over %d processes: make it a multiple of '
                             '%d, or change --processes' % (args.batchsize, processes, processes))
     cli.writable_folder(args.out)    # a mistake seen here is one line, without MPI's banner
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = without_processes_flag(sys.argv[1:] if argv is None else argv)
     launcher = shutil.which('mpiexec')
     quiet = ['-q'] if _is_open_mpi(launcher) else []    # no banners around our one line
     command = [launcher] + quiet + ['-n', str(processes), sys.executable,

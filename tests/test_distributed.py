@@ -353,6 +353,18 @@ def test_a_cpu_run_uses_both_cores_by_default(mnist_dir, tmp_path):
     assert 'minibatch: 8 | 2 iterations' in fresh.stdout.splitlines()[0]
 
 
+def test_processes_flag_starts_that_many(mnist_dir, tmp_path):
+    """--processes 2 given by hand (not only the default) reaches mpiexec, not the processes
+    it starts (they get --communicator, which refuses --processes beside it)."""
+    from digitgan.cpu_processes import without_processes_flag
+    assert without_processes_flag(['--processes', '2', '-i', '3', '--processes=2']) == ['-i', '3']
+    two_cores_or_skip()
+    done = run_script('train_gan.py', *SMALL_GAN, '--iterations', 2, '--processes', 2,
+                      '--data-dir', data_dir_or_fail(mnist_dir), '--out', tmp_path / 'out')
+    assert_ok(done)
+    assert 'minibatch: 8 = 2 processes x 4 (naive) | 2 iterations' in done.stdout
+
+
 def test_ctrl_c_stops_both_processes_with_a_snapshot(mnist_dir, tmp_path):
     """Ctrl-C reaches the script that started mpiexec: both processes stop after the same
     iteration, process 0 writes a snapshot, and the same command resumes from it."""

@@ -5,7 +5,8 @@
     python evaluate.py --generator result-dcgan/gen_iter_12000.npz --per-label 1000
     python evaluate.py --samples samples.npz            # `images`, `labels` from generate.py
 
-Every number comes from the recogniser (--recogniser, default result-recogniser/recogniser.npz)
+Every number comes from the judge (--judge, default result-judge/recogniser.npz: the
+recogniser as trained on MNIST's scans, kept fixed so that figures stay comparable)
 in eval mode, on N generated digits per label and on the real MNIST test digits:
 - conditional accuracy: share of generated digits of label c that the recogniser calls c;
 - Frechet distance between generated and real test digits in the recogniser's penultimate
@@ -21,13 +22,18 @@ a `like` section (digitgan/likeness.py): --like N MNIST test digits per label go
 image files as generate.py --like reads them and are written as 0-9 in their handwriting;
 how often those are read as the digit asked for, and how often a digit's own redrawing is
 closer to it than other writers' redrawings. --like 0 skips it.
+A `recogniser` section measures the page's recogniser (--recogniser, default
+result-recogniser/recogniser.npz, with its "?" rule, verdict.json) on --drawn N MNIST test
+digits drawn by the page's pen and as scanned, and on N/2 generated non-digits: read right,
+refused ("?"), misread (digitgan/ink/drawn_sets.py); --drawn 0 skips it.
 Prints a table, writes it as JSON (--json, default evaluation.json beside the snapshot) and a
 grid of samples, one column per digit, as a PNG (--grid, default samples.png beside the JSON).
 """
 import os
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
-from digitgan import handwriting, likeness
+from digitgan import handwriting, likeness, verdict
+from digitgan.ink import drawn_sets
 from digitgan.evaluation import measure, recognise, table, verdicts
 from digitgan.mnist_data import load_mnist
 from digitgan.networks import N_CLASSES
@@ -49,9 +55,15 @@ def parse_args(argv=None):
     source.add_argument('--samples', default=None,
                         help='evaluate these images instead: npz with images (N, 28, 28) in '
                              '[0, 1], ink = 1, and labels (N,), as generate.py --npz writes')
+    parser.add_argument('--judge', '-j', default=checkpoints.JUDGE,
+                        help='recogniser that scores generated digits, recogniser_args.json '
+                             'beside it (default: result-judge/recogniser.npz)')
     parser.add_argument('--recogniser', '-r', default=checkpoints.RECOGNISER,
-                        help='recogniser weights, recogniser_args.json beside them '
-                             '(default: result-recogniser/recogniser.npz)')
+                        help="the page's recogniser, for the recogniser section (default: "
+                             'result-recogniser/recogniser.npz, verdict.json beside it)')
+    parser.add_argument('--drawn', type=int, default=2000,
+                        help='MNIST test digits drawn for the recogniser section, 0 to skip it '
+                             '(default %(default)s)')
     parser.add_argument('--per-label', '-n', type=int, default=1000,
                         help='generated digits per label (default %(default)s)')
     parser.add_argument('--real', type=int, default=10000,
@@ -165,11 +177,31 @@ def like_section(args, gen, rec):
     return dict(values, encoder=os.path.relpath(encoder), targets=checks)
 
 
+def recogniser_section(args, test_x, test_y):
+    """The page's recogniser and "?" rule on held-out drawn digits, scans and non-digits."""
+    if not args.drawn:
+        return None
+    rule = verdict.load_rule(args.recogniser)
+    sets = drawn_sets.held_out_figures(checkpoints.load_recogniser(args.recogniser), rule,
+                                       test_x, test_y, args.drawn, args.seed)
+    print('recogniser %s, "?" below %.2f at temperature %.3g' % (
+        os.path.relpath(args.recogniser), rule['min_confidence'], rule['temperature']))
+    for name, f in sets.items():
+        if f['digits']:
+            print('  %-15s %5d: %6.2f %% read right, %5.2f %% refused, %5.2f %% misread' % (
+                name, f['digits'], 100 * f['read_right'], 100 * f['refused'],
+                100 * f['misread']))
+        else:
+            print('  %-15s %5d: %6.2f %% refused' % (name, f['non_digits'],
+                                                     100 * f['non_digits_refused']))
+    return dict(sets, recogniser=os.path.relpath(args.recogniser), rule=rule)
+
+
 def main(argv=None):
     args = parse_args(argv)
     samples = load_samples(args.samples) if args.samples else None
     gen = None if samples else checkpoints.load_generator(args.generator)
-    rec = checkpoints.load_recogniser(args.recogniser)
+    rec = checkpoints.load_recogniser(args.judge)
     test_x, test_y = load_mnist('test', args.data_dir)
     train_x, train_y = load_mnist('train', args.data_dir)
     rng = numpy.random.RandomState(args.seed)
@@ -190,14 +222,16 @@ def main(argv=None):
     print('%d generated digits, %d real test digits' % (len(images), len(test_x)))
     print(table(values, per_label, checks))
     like = like_section(args, gen, rec)
+    read = recogniser_section(args, test_x, test_y)
 
     def shown(path):  # relative paths: the JSON is shipped and read on other machines
         return path and os.path.relpath(path)
     cli.write_json(args.json, {
         'source': {'generator': shown(args.generator), 'samples': shown(args.samples)},
-        'recogniser': shown(args.recogniser), 'seed': args.seed,
+        'judge': shown(args.judge), 'seed': args.seed,
         'n_generated': len(images), 'n_real_test': len(test_x), 'n_real_train': len(pick),
-        'metrics': values, 'targets': checks, 'per_label': per_label, 'like': like})
+        'metrics': values, 'targets': checks, 'per_label': per_label, 'like': like,
+        'recogniser': read})
     save_png(grid, args.grid, scale=2)
     print('wrote %s and %s' % (args.json, args.grid))
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env python
 """Recognise the digit in each image file: photos, scans or drawings of one digit.
 
-    python recognize.py seven.png photo.jpg [FILE ...]
+    python recognize.py seven.png photo.jpg scribble.png [FILE ...]
     seven.png 7 0.998
     photo.jpg 3 0.912
+    scribble.png ? not a digit: draw one digit
 
-One line per file: the file, the digit, the recogniser's probability for it. Any image up to
+One line per file: the file, the digit, the recogniser's probability for it; or "?" and the
+reason, by the same rule as the recogniser page (digitgan/verdict.py, with the verdict.json
+written beside the weights): not a digit, or not sure between two digits. Any image up to
 40 megapixels, dark ink on light paper or light on dark; digitgan/digit_files.py reads it
 and makes it look like an MNIST digit.
 A file that cannot be read or holds no digit gets `error: FILE: reason` on stderr, the other
@@ -15,7 +18,8 @@ result-recogniser/recogniser.npz, with recogniser_args.json beside them).
 import sys
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
-from digitgan.digit_files import read_digit, recognise
+from digitgan import verdict
+from digitgan.digit_files import logits_of, read_digit
 
 
 def parse_args(argv=None):
@@ -29,15 +33,20 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     rec = checkpoints.load_recogniser(args.recogniser)
+    rule = verdict.load_rule(args.recogniser)
     failed = 0
     for path in args.files:
         try:
-            digits, probabilities = recognise(rec, read_digit(path)[None])
+            [(digit, probability, reason)] = verdict.decide(
+                logits_of(rec, read_digit(path)[None]), rule)
         except cli.UserError as error:
             print('error: %s: %s' % (path, error), file=sys.stderr, flush=True)
             failed += 1
             continue
-        print('%s %d %.3f' % (path, digits[0], probabilities[0]), flush=True)
+        if digit is None:
+            print('%s ? %s' % (path, reason), flush=True)
+        else:
+            print('%s %d %.3f' % (path, digit, probability), flush=True)
     if failed:
         sys.exit(1)
 

@@ -36,9 +36,9 @@ def parse_args(argv=None):
     parser.add_argument('--generator', default=None,
                         help='the frozen generator (default: the newest gen_iter_<N>.npz in '
                              'result-dcgan/, the shipped one)')
-    parser.add_argument('--recogniser', default=checkpoints.RECOGNISER,
-                        help='recogniser for the feature loss (default: '
-                             'result-recogniser/recogniser.npz)')
+    parser.add_argument('--recogniser', default=checkpoints.JUDGE,
+                        help='recogniser for the feature loss (default: the judge, '
+                             'result-judge/recogniser.npz)')
     parser.add_argument('--lr', type=float, default=1e-3,
                         help="Adam's step size, decayed linearly to 0 over the second half "
                              '(default %(default)s)')

@@ -1,18 +1,30 @@
 #!/usr/bin/env python
-"""Train the recogniser CNN (1x28x28 digit -> 10 classes) on MNIST.
+"""Train the recogniser CNN (1x28x28 digit -> 10 digits and "not a digit") on MNIST.
 
     python train_recognizer.py --gpu -1 --epoch 4
-    python train_recognizer.py --iterations 20 --test-limit 500   # a quick smoke run
+    python train_recognizer.py --iterations 20 --test-limit 500 --train-limit 300   # smoke run
 
 Writes into --out (default result-recogniser/): log, loss.png, accuracy.png, a trainer
 snapshot (resumed automatically), recogniser.npz (the weights 2pack.py and evaluate.py load)
 and recogniser_args.json. Training images are shifted by up to --shift pixels at random,
 which makes the network tolerant to the imperfect centring of hand-drawn digits.
 Validation runs on the 10,000 test images after every epoch (--test-limit N: the first N).
+
+With --augment drawings (the default) it learns what people draw on the recogniser page as
+well as scans: MNIST train[:55000] as scanned, the same digits varied (rotated, slanted,
+bent, bolder or thinner) and drawn along their skeletons by a model of a hand and the page's
+pen, and generated non-digits as an eleventh class (digitgan/ink/). Then the "?" rule is
+tuned on train[55000:], which it never trained on, and written as verdict.json
+(digitgan/verdict.py). --augment scans trains ten classes on the scans alone.
 """
-from digitgan import cli, cpu_processes, distributed, training  # first: imports chainer
+from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
+from digitgan import verdict
+from digitgan.digit_files import logits_of
+from digitgan.ink import drawn_sets
 from digitgan.mnist_data import load_mnist
 from digitgan.networks import Recogniser
+
+import os
 
 import chainer
 from chainer.training import extensions
@@ -31,6 +43,57 @@ def random_shift(max_shift, rng=numpy.random):
     return transform
 
 
+def training_data(args):
+    images, labels = load_mnist('train', args.data_dir)
+    if args.augment == 'scans':
+        return chainer.datasets.TupleDataset(images, labels)
+    images, labels = images[:drawn_sets.TUNING_START], labels[:drawn_sets.TUNING_START]
+    if args.train_limit:
+        images, labels = images[:args.train_limit], labels[:args.train_limit]
+    print('making drawn and varied digits and non-digits from %d MNIST digits' % len(labels),
+          flush=True)
+    return chainer.datasets.TupleDataset(*drawn_sets.training_set(images, labels, args.seed))
+
+
+def tune_rule(recogniser, args):
+    """verdict.json for the trained recogniser, tuned on MNIST digits it never saw."""
+    images, labels = load_mnist('train', args.data_dir)
+    images, labels = images[drawn_sets.TUNING_START:], labels[drawn_sets.TUNING_START:]
+    if args.train_limit:
+        images, labels = images[:args.train_limit], labels[:args.train_limit]
+    recogniser.to_cpu()
+    drawn = drawn_sets.drawn_digits(images, args.seed + 100)
+    digits = numpy.concatenate([images.reshape(-1, 28, 28), drawn])
+    others = drawn_sets.non_digit_images(len(labels), args.seed + 101)
+    rule = verdict.calibrate(logits_of(recogniser, digits), numpy.concatenate([labels, labels]),
+                             logits_of(recogniser, others))
+    cli.write_json(verdict.rule_path(checkpoints.os.path.join(args.out, 'recogniser.npz')), rule)
+    tuned = rule['on_tuning_set']
+    print('"?" rule: temperature %.3g, answer below %.2f; on the tuning set %.2f %% of %d '
+          'digits refused, %.2f %% of %d non-digits' % (
+              rule['temperature'], rule['min_confidence'], 100 * tuned['refused'],
+              tuned['digits'], 100 * tuned['non_digits_refused'], tuned['non_digits']),
+          flush=True)
+
+
+def start_from(recogniser, path):
+    """Copy trained weights into `recogniser`; an output layer with fewer classes fills the
+    first rows of ours (fine-tuning a ten-digit recogniser into one with "not a digit")."""
+    arrays = checkpoints.load_arrays(path)
+    for name, param in recogniser.namedparams():
+        key = name.lstrip('/')
+        if key not in arrays:
+            raise cli.UserError('--init %s has no parameter %s' % (path, key))
+        value = arrays[key]
+        if value.shape == param.shape:
+            param.array[...] = value
+        elif value.shape[1:] == param.shape[1:] and len(value) < len(param.array):
+            param.array[:len(value)] = value
+        else:
+            raise cli.UserError('--init %s: %s is %s, not %s' % (path, key, value.shape,
+                                                                param.shape))
+
+
 def main(argv=None):
     parser = cli.ArgumentParser(description='MNIST recogniser CNN (Chainer)')
     cli.add_training_arguments(parser, out='result-recogniser', epoch=4, batchsize=100)
@@ -39,6 +102,18 @@ def main(argv=None):
     parser.add_argument('--test-limit', type=int, default=0,
                         help='validate on the first N test images only, 0 for all 10,000 '
                              '(default %(default)s; smoke runs and tests use a few hundred)')
+    parser.add_argument('--augment', choices=['drawings', 'scans'], default='drawings',
+                        help='drawings: also drawn, varied and non-digit images, eleven classes, '
+                             'and the "?" rule (verdict.json); scans: MNIST alone, ten classes '
+                             '(default %(default)s)')
+    parser.add_argument('--train-limit', type=int, default=0,
+                        help='train on the first N MNIST digits only, 0 for all (smoke runs)')
+    parser.add_argument('--lr', type=float, default=1e-3,
+                        help="Adam's learning rate, halved every 2 epochs (default %(default)s; "
+                             'lower to fine-tune from --init)')
+    parser.add_argument('--init', default=None, metavar='NPZ',
+                        help='start from these recogniser weights (a ten-class one gives its '
+                             'rows to the first ten outputs)')
     distributed.add_arguments(parser)
     cpu_processes.add_arguments(parser)
     args = parser.parse_args(argv)
@@ -47,6 +122,12 @@ def main(argv=None):
     cpu_processes.check_arguments(args)
     if not 0 <= args.shift <= 8:
         raise cli.UserError('--shift must be between 0 and 8 pixels')
+    if args.train_limit < 0:
+        raise cli.UserError('--train-limit must be 0 (all training digits) or a positive integer')
+    if args.init is not None and not os.path.isfile(args.init):
+        raise cli.UserError('--init %s: no such file' % args.init)
+    if not 0 < args.lr < 1:
+        raise cli.UserError('--lr must be between 0 and 1, such as 0.001, not %g' % args.lr)
     if args.test_limit < 0:
         raise cli.UserError('--test-limit must be 0 (all test images) or a positive integer')
     status = cpu_processes.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
@@ -61,15 +142,15 @@ def main(argv=None):
             test_images, test_labels = test_images[:args.test_limit], test_labels[:args.test_limit]
         return chainer.datasets.TupleDataset(test_images, test_labels)
     # With comm: each process trains and validates on its own slice.
-    train = distributed.scatter(
-        comm, lambda: chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir)),
-        args.seed)
+    train = distributed.scatter(comm, lambda: training_data(args), args.seed)
     test = distributed.scatter(comm, load_test, args.seed)
 
-    recogniser = Recogniser()
+    recogniser = Recogniser(n_classes=11 if args.augment == 'drawings' else 10)
+    if args.init:
+        start_from(recogniser, args.init)
     model = chainer.links.Classifier(recogniser)  # reports main/loss and main/accuracy
     model.to_device(device)
-    optimizer = chainer.optimizers.Adam()
+    optimizer = chainer.optimizers.Adam(alpha=args.lr)
     optimizer.setup(model)
     optimizer = distributed.multi_node(optimizer, comm)
 
@@ -97,6 +178,8 @@ def main(argv=None):
     writer.extend(extensions.snapshot_object(recogniser, 'recogniser.npz'), trigger=end)
 
     training.resume_and_run(trainer, snapshot, args, recogniser, 'recogniser', comm)
+    if distributed.is_writer(comm) and args.augment == 'drawings':
+        tune_rule(recogniser, args)
 
 
 if __name__ == '__main__':

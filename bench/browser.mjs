@@ -143,7 +143,7 @@ async function measureStrokes(job) {
       await page.mouse.up();
       const shown = await page.evaluate(() => window.dcganTest.settled());
       if (i >= warmup.length) {
-        rows.push({ digit: stroke.digit, prediction: shown.prediction, ...shown.row });
+        rows.push({ digit: stroke.digit, prediction: shown.prediction, verdictMs: shown.verdictMs, ...shown.row });
       }
     }
     return { name: job.name, url: job.url, info, rows, consoleErrors: errors };

@@ -61,7 +61,8 @@ def browser_samples(eightbit_folder, inputs):
 def evaluate(samples_path, json_path, recogniser, real):
     """evaluate.py --samples with `recogniser`: its JSON as a dict."""
     done = subprocess.run([sys.executable, os.path.join(ROOT, 'evaluate.py'), '--samples',
-                           samples_path, '--recogniser', recogniser, '--json', json_path,
+                           samples_path, '--judge', recogniser, '--drawn', '0',
+                           '--json', json_path,
                            '--grid', json_path[:-5] + '.png', '--real', str(real)],
                           cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:

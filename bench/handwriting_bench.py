@@ -68,11 +68,14 @@ def handwriting_benchmark(quick=False):
         return {'browser': report['browser'], 'error': result['error'][:2000]}
     shown = [row for row in result['rows'] if row['shown']]
     times = [row['ms'] for row in shown]
+    verdicts = [row['verdictMs'] for row in result['rows'] if row.get('verdictMs') is not None]
     return {
         'browser': report['browser'], 'engine': 'WebDNN webassembly (app)', 'url': '/' + URL,
         'info': result.get('info'),
         'pen_up_to_row_ms': statistics.median(times) if times else None,
         'all_ms': [round(ms, 2) for ms in times],
+        'pen_up_to_verdict_ms': statistics.median(verdicts) if verdicts else None,
+        'verdict_p95_ms': sorted(verdicts)[int(0.95 * (len(verdicts) - 1))] if verdicts else None,
         'strokes': len(drawings), 'rows_shown': len(shown),
         'misread': [row for row in result['rows'] if row['prediction'] != row['digit']],
         'console_errors': result.get('consoleErrors', []),

@@ -140,6 +140,9 @@ def print_report(results):
                       handwriting['pen_up_to_row_ms'] or float('nan'), len(handwriting['all_ms']),
                       handwriting['rows_shown'], handwriting['strokes'],
                       ' '.join('%.0f' % ms for ms in handwriting['all_ms'])))
+            if handwriting.get('pen_up_to_verdict_ms') is not None:
+                print('pen-up -> verdict shown: median %.1f ms, p95 %.1f ms' % (
+                    handwriting['pen_up_to_verdict_ms'], handwriting['verdict_p95_ms']))
     training = results.get('training')
     if training and 'gan' in training:
         print('\nTraining: one step at batch 100 on the CPU (interleaved subprocesses; no GPU);'

@@ -28,6 +28,10 @@ from digitgan import networks
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GENERATOR_DIR = os.path.join(ROOT, 'result-dcgan')
 RECOGNISER = os.path.join(ROOT, 'result-recogniser', 'recogniser.npz')
+# The judge of generated digits (evaluate.py, the encoder's feature term): the recogniser as
+# trained on MNIST scans alone, frozen so that quality figures stay comparable when the
+# page's recogniser (RECOGNISER) is retrained.
+JUDGE = os.path.join(ROOT, 'result-judge', 'recogniser.npz')
 ENCODER = os.path.join(ROOT, 'result-encoder', 'encoder.npz')
 ARGS_FILES = {'generator': 'generator_args.json', 'recogniser': 'recogniser_args.json',
               'encoder': 'encoder_args.json'}

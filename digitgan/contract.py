@@ -10,7 +10,7 @@ import dataclasses
 import json
 import os
 
-from digitgan import checkpoints, networks
+from digitgan import checkpoints, networks, verdict
 from digitgan import webdnn_export as export
 
 # 2: entries say output_is_logits (the app no longer guesses it from the `output` prose).
@@ -111,7 +111,12 @@ def entry(graph, folder, backends, eightbit, root):
         result.update(input='image, ' + shared['image_ink'], input_shape=input_shape,
                       input_range=shared['image_range'],
                       output=shared['recogniser_output'],
-                      output_shape=[plan.batch, net.n_classes], output_range=[0.0, 1.0])
+                      output_shape=[plan.batch, net.n_classes], output_range=[0.0, 1.0],
+                      # the "?" rule (verdict.py): temperature and threshold, tuned by
+                      # train_recognizer.py; an output past the labels means "not a digit"
+                      verdict=verdict.load_rule(graph.source))
+        if net.n_classes > len(shared['labels']):
+            result.update(other_output=verdict.OTHER)
     result.update(
         output_is_logits=export.outputs_logits(plan.kind),
         input_name=input_names, output_name=output_names,

@@ -10,7 +10,7 @@ import chainer
 import chainer.functions as F
 import numpy
 
-from digitgan import image_file, photo_ink, preprocess
+from digitgan import image_file, photo_ink, preprocess, verdict
 from digitgan.cli import UserError
 
 BATCH = 100     # images per forward pass of the recogniser
@@ -35,13 +35,23 @@ def read_digit(path):
         raise UserError(str(error))
 
 
+def logits_of(rec, images):
+    """The recogniser's outputs (N, n_classes) for images (N, 28, 28), in eval mode."""
+    x = numpy.asarray(images, numpy.float32).reshape(-1, 1, 28, 28)
+    with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
+        # In batches: memory grows with the batch (one forward of 10,000 digits holds ~1 GB).
+        return numpy.concatenate([numpy.zeros((0, rec.n_classes), numpy.float32)]
+                                 + [rec(x[i:i + BATCH]).array for i in range(0, len(x), BATCH)])
+
+
 def recognise(rec, images):
-    """(digits (N,) int64, probability of each) for images (N, 28, 28) in eval mode."""
+    """(digits (N,) int64, probability of each) for images (N, 28, 28) in eval mode: the
+    most probable digit, also where a recogniser's "not a digit" output is higher."""
     x = numpy.asarray(images, numpy.float32)[:, None]
     with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
         # In batches: memory grows with the batch (one forward of 10,000 digits holds ~1 GB).
         probabilities = numpy.concatenate(
             [numpy.zeros((0, rec.n_classes), numpy.float32)]
             + [F.softmax(rec(x[i:i + BATCH])).array for i in range(0, len(x), BATCH)])
-    digits = probabilities.argmax(axis=1)
+    digits = probabilities[:, :verdict.OTHER].argmax(axis=1)
     return digits, probabilities[numpy.arange(len(digits)), digits]

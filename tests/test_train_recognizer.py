@@ -7,7 +7,7 @@ import numpy
 import pytest
 from PIL import Image
 
-from digitgan import checkpoints
+from digitgan import checkpoints, verdict
 from digitgan.mnist_data import load_mnist
 from digitgan.networks import Recogniser
 from script_helpers import (assert_final_files_only, assert_quiet_run, data_dir_or_fail,
@@ -16,7 +16,7 @@ import train_recognizer
 
 N = 4
 ARGS = ['--gpu', -1, '--iterations', N, '--batchsize', 16, '--snapshot-interval', 3,
-        '--test-limit', 200]
+        '--test-limit', 200, '--train-limit', 100]
 
 
 @pytest.fixture(scope='module')
@@ -58,12 +58,50 @@ def test_plots_weights_and_snapshot(run):
 
 def test_saved_recogniser_rebuilds_from_its_args(run, mnist_dir):
     out, _ = run
-    assert saved_model_args(out, 'recogniser') == Recogniser().model_args()   # the defaults
+    # ten digits and "not a digit"
+    assert saved_model_args(out, 'recogniser') == Recogniser(n_classes=11).model_args()
     recogniser = checkpoints.load_recogniser(str(out / 'recogniser.npz'))
     images, _ = load_mnist('test', data_dir_or_fail(mnist_dir))
     with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
         y = recogniser(images[:8]).array
-    assert y.shape == (8, 10) and numpy.isfinite(y).all()
+    assert y.shape == (8, 11) and numpy.isfinite(y).all()
+
+
+def test_the_rule_is_tuned_on_digits_it_never_trained_on(run):
+    """verdict.json: a temperature and a threshold, with what they did on the tuning set
+    (train[55000:], --train-limit of them, drawn and scanned, and as many non-digits)."""
+    out, done = run
+    with open(out / 'verdict.json') as f:
+        rule = json.load(f)
+    assert 0.25 <= rule['temperature'] <= 8 and 0 <= rule['min_confidence'] < 1
+    tuned = rule['on_tuning_set']
+    assert tuned['digits'] == 200 and tuned['non_digits'] == 100
+    assert tuned['refused'] <= 0.005 or rule['min_confidence'] == 0
+    assert verdict.load_rule(str(out / 'recogniser.npz')) == {
+        'temperature': rule['temperature'], 'min_confidence': rule['min_confidence']}
+    assert '"?" rule: temperature' in done.stdout
+
+
+def test_scans_alone_train_ten_classes_without_a_rule(mnist_dir, tmp_path):
+    out = tmp_path / 'scans'
+    done = train('train_recognizer.py', out, mnist_dir, *ARGS, '--augment', 'scans')
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert saved_model_args(out, 'recogniser') == Recogniser().model_args()
+    assert not (out / 'verdict.json').exists()
+    assert verdict.load_rule(str(out / 'recogniser.npz')) == verdict.PLAIN_RULE
+
+
+def test_init_from_a_ten_class_recogniser(mnist_dir, tmp_path):
+    """--init: a ten-digit recogniser's weights, its output rows in the first ten."""
+    ten = Recogniser()
+    eleven = Recogniser(n_classes=11)
+    path = tmp_path / 'ten.npz'
+    chainer.serializers.save_npz(str(path), ten)
+    before = eleven.l6.W.array[10].copy()
+    train_recognizer.start_from(eleven, str(path))
+    numpy.testing.assert_array_equal(eleven.l6.W.array[:10], ten.l6.W.array)
+    numpy.testing.assert_array_equal(eleven.l6.W.array[10], before)
+    numpy.testing.assert_array_equal(eleven.c1.W.array, ten.c1.W.array)
 
 
 def test_random_shift_moves_the_digit_without_losing_ink(mnist_dir):

@@ -30,6 +30,7 @@ const THROTTLE_MS = 100;
 const status = statusArea();
 const runtime = new RuntimeLine(ui);
 let recogniser = null;
+let verdictShown = { ms: null };  // the last verdict shown: ms after its drawing changed
 let handwriting = null;       // Handwriting, once loaded (none: the page shows no row)
 let bars = [];
 let changedAt = performance.now();    // the strokes' last change or the pen's lift
@@ -103,15 +104,21 @@ async function predict() {
   const start = performance.now();
   const result = await classify(recogniser, image);
   const ms = performance.now() - start;
-  const verdict = judge(result, image, extentOf(strokes) / SCREEN_PEN);
-  // The row is computed before anything is shown, so that the verdict and the row on the
-  // page always come from the same drawing (a few ms later, rather than a stale row).
-  const digits = verdict.label === null ? null : await handwritingRow(image, verdict.label, since);
+  const verdict = judge(result, extentOf(strokes) / SCREEN_PEN);
   if (pad.clears !== clears) return;     // cleared meanwhile: the next run shows the prompt
+  // The verdict is shown at once; the row (a few ms more) follows, and only for the drawing
+  // it was computed from: a stroke added meanwhile gets its own run, with its own row.
   runtime.showTiming(`${formatMs(ms)} per prediction`);
   showVerdict(verdict.label === null ? '?' : verdict.label, verdict.reason, false);
   ui.prediction.dataset.unsure = String(verdict.label === null);
   showBars(result);
+  verdictShown = { ms: performance.now() - since };
+  if (verdict.label === null) {
+    row.hide();
+    return;
+  }
+  const digits = await handwritingRow(image, verdict.label, since);
+  if (pad.clears !== clears || changedAt !== since) return;
   if (digits) row.show(digits);
   else row.hide();
 }
@@ -125,6 +132,8 @@ async function settled() {
     empty: ui.prediction.dataset.empty === 'true',
     strokes: pad.strokes.length,
     row: { ...row.state },
+    // ms from the drawing's last change to its verdict on the page
+    verdictMs: verdictShown.ms,
   };
 }
 

@@ -127,9 +127,22 @@ export function softmax(logits) {
   return Float32Array.from(exp, (v) => v / total);
 }
 
+/** Probabilities raised to `power` and normalised again (a temperature on probabilities). */
+function sharpened(probabilities, power) {
+  if (power === 1) return probabilities;
+  const raised = Array.from(probabilities, (p) => p ** power);
+  const total = raised.reduce((a, b) => a + b, 0);
+  return Float32Array.from(raised, (v) => v / total);
+}
+
 /**
- * Classify one 1x28x28 image (ink = 1) with the recogniser.
- * @returns {Promise<{label, index, confidence, probabilities: Float32Array, labels}>}
+ * Classify one 1x28x28 image (ink = 1) with the recogniser. Its logits are divided by the
+ * temperature of the contract's `verdict` (2pack.py copies it from verdict.json, tuned by
+ * train_recognizer.py) before the softmax; a recogniser with more outputs than labels has a
+ * last one meaning "not a digit" (digitgan/verdict.py holds the same rule in Python).
+ * @returns {Promise<{label, index, confidence, probabilities: Float32Array, labels,
+ *   other: number, notADigit: boolean, minConfidence: number}>} probabilities: one per
+ *   label; other: the "not a digit" output's (0 without one)
  */
 export async function classify(recogniser, image) {
   const { spec } = recogniser;
@@ -138,10 +151,19 @@ export async function classify(recogniser, image) {
     throw new LoadError('build', 'models/contract.json does not say whether the recogniser '
       + 'outputs logits or probabilities (output_is_logits): it was written by an older 2pack.py');
   }
+  const verdict = spec.verdict || { temperature: 1, min_confidence: 0 };
   const output = await recogniser.run(image);
-  const probabilities = spec.output_is_logits ? softmax(output) : output;
+  // softmax(logits / T) is p ** (1 / T), normalised: the same from probabilities.
+  const all = spec.output_is_logits
+    ? softmax(Array.from(output, (v) => v / verdict.temperature))
+    : sharpened(output, 1 / verdict.temperature);
+  const labels = labelsOf(spec);
+  const probabilities = Float32Array.from(all.slice(0, labels.length));
+  const other = all.length > labels.length ? all[labels.length] : 0;
   let index = 0;
   for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[index]) index = i;
-  const labels = labelsOf(spec);
-  return { label: labels[index], index, confidence: probabilities[index], probabilities, labels };
+  return {
+    label: labels[index], index, confidence: probabilities[index], probabilities, labels,
+    other, notADigit: other > probabilities[index], minConfidence: verdict.min_confidence,
+  };
 }

@@ -7,7 +7,7 @@
 import { classify } from './models.js';
 import { centreOfMass, preprocess } from './preprocess.js';
 import { extentOf, modelInput } from './strokes.js';
-import { RULE, inkFeatures, judge } from './uncertainty.js';
+import { RULE, judge } from './uncertainty.js';
 import { SCREEN_PEN } from './pen.js';
 
 /** Add `hooks` to window.dcganTest (a page may install some early and the rest later). */
@@ -27,12 +27,11 @@ export function preprocessHooks() {
     /**
      * The recogniser's input for drawings as the page renders them: for each drawing (an
      * array of strokes of [x, y] points in units of the pad's side) {image: 784 numbers or
-     * null, extentPens, aspect, ink}.
+     * null, extentPens}.
      */
     render: (drawings) => drawings.map((strokes) => {
       const image = modelInput(strokes);
-      return image && { image: Array.from(image), extentPens: extentOf(strokes) / SCREEN_PEN,
-        ...inkFeatures(image) };
+      return image && { image: Array.from(image), extentPens: extentOf(strokes) / SCREEN_PEN };
     }),
     /** The constants of the "?" rule (uncertainty.js). */
     rule: RULE,
@@ -98,7 +97,7 @@ export function recogniserPageHooks(page) {
     /** Classify a 784-value image (ink = 1): {label, confidence, probabilities}. */
     classify: async (image) => {
       const r = await classify(page.recogniser, Float32Array.from(image));
-      return { label: r.label, confidence: r.confidence, probabilities: Array.from(r.probabilities) };
+      return { label: r.label, confidence: r.confidence, probabilities: Array.from(r.probabilities), other: r.other };
     },
     /**
      * The page's verdict for 784-value images (ink = 1), with each drawing's extent in pen
@@ -110,7 +109,7 @@ export function recogniserPageHooks(page) {
       for (let i = 0; i < images.length; i++) {
         const image = Float32Array.from(images[i]);
         const r = await classify(page.recogniser, image);
-        verdicts.push({ ...judge(r, image, extentsPens[i] ?? Infinity), confidence: r.confidence });
+        verdicts.push({ ...judge(r, extentsPens[i] ?? Infinity), confidence: r.confidence, other: r.other });
       }
       return verdicts;
     },

@@ -1,0 +1,104 @@
+"""The recogniser's data beyond MNIST's scans: drawn digits, varied scans, non-digits.
+
+    images, labels = training_set(train_images, train_labels, seed)   # the three mixed
+    drawn = drawn_digits(test_images, seed)        # each digit as drawn on the page
+    others = non_digit_images(1000, seed)          # label OTHER
+
+Every image is a (28, 28) float32 MNIST-style input (ink = 1), made as the page makes it.
+Which MNIST digits feed which set is the caller's choice: training uses train[:55000],
+the "?" rule is tuned on train[55000:], and the figures are reported on the test set
+(train_recognizer.py, evaluate.py).
+"""
+import numpy
+from scipy import ndimage
+
+from digitgan import preprocess
+from digitgan.ink import handwriting_model, pen, shapes, skeleton
+
+OTHER = 10                  # the label of "not a digit": the recogniser's eleventh output
+TUNING_START = 55000        # MNIST train digits from here on tune the "?" rule, never train
+
+
+def drawn_digits(images, seed, pen_widths=(pen.MODEL_PEN, pen.MODEL_PEN), retrace=0.25):
+    """Each image's skeleton drawn by a random hand and rendered by the page's pen (its
+    width drawn from `pen_widths`, low and high)."""
+    rng = numpy.random.RandomState(seed)
+    out = numpy.zeros((len(images), 28, 28), numpy.float32)
+    for i, image in enumerate(images):
+        drawing = handwriting_model.drawn(skeleton.trace(numpy.asarray(image).reshape(28, 28)),
+                                          rng, retrace=retrace)
+        out[i] = pen.model_input(drawing, rng.uniform(*pen_widths))
+    return out
+
+
+def varied_scan(image, rng):
+    """A scan as a different hand or pen might have made it: rotated up to 15 degrees,
+    slanted, squeezed, elastically bent, its strokes thinner or bolder."""
+    image = numpy.asarray(image, numpy.float32).reshape(28, 28)
+    angle = numpy.radians(rng.uniform(-15, 15))
+    c, s = numpy.cos(angle), numpy.sin(angle)
+    matrix = numpy.array([[c, -s], [s, c]]) @ numpy.array([[1, rng.uniform(-0.3, 0.3)], [0, 1]])
+    matrix = matrix @ numpy.diag(numpy.exp(rng.uniform(-0.15, 0.15, 2)))
+    centre = numpy.array([13.5, 13.5])
+    big = numpy.pad(image, 8)
+    out = ndimage.affine_transform(big, matrix, offset=centre + 8 - matrix @ (centre + 8), order=1)
+    field = [ndimage.gaussian_filter(rng.uniform(-1, 1, out.shape), 4) * rng.uniform(0, 20)
+             for _ in range(2)]
+    rows, cols = numpy.meshgrid(numpy.arange(out.shape[0]), numpy.arange(out.shape[1]),
+                                indexing='ij')
+    out = ndimage.map_coordinates(out, [rows + field[0], cols + field[1]], order=1)
+    width = rng.choice(['thin', 'same', 'same', 'bold'])
+    if width == 'bold':
+        out = ndimage.grey_dilation(out, size=(2, 2))
+    elif width == 'thin':
+        thinner = ndimage.grey_erosion(out, size=(2, 2))
+        out = thinner if thinner.sum() > 0.5 * out.sum() else out
+    try:
+        return preprocess.mnist_style(out)
+    except preprocess.NoDigit:
+        return preprocess.mnist_style(image)
+
+
+def varied_scans(images, seed):
+    rng = numpy.random.RandomState(seed)
+    return numpy.stack([varied_scan(image, rng) for image in images])
+
+
+def non_digit_images(count, seed, pen_widths=(pen.MODEL_PEN, pen.MODEL_PEN)):
+    rng = numpy.random.RandomState(seed)
+    return numpy.stack([pen.model_input(drawing, rng.uniform(*pen_widths))
+                        for drawing in shapes.non_digits(rng, count)])
+
+
+def training_set(images, labels, seed, other_share=0.1):
+    """MNIST scans as they are, the same scans varied, the same digits drawn (pens 1.8 to
+    3.6 px, a fifth of them re-traced in part), and non-digits: (images (N, 1, 28, 28),
+    labels (N,) int32), shuffled."""
+    images = numpy.asarray(images, numpy.float32).reshape(-1, 28, 28)
+    labels = numpy.asarray(labels, numpy.int32)
+    drawn = drawn_digits(images, seed, pen_widths=(1.8, 3.6))
+    varied = varied_scans(images, seed + 1)
+    digits = 3 * len(images)
+    others = non_digit_images(int(digits * other_share / (1 - other_share)), seed + 2,
+                              pen_widths=(1.8, 3.6))
+    all_images = numpy.concatenate([images, varied, drawn, others])[:, None]
+    all_labels = numpy.concatenate([labels, labels, labels,
+                                    numpy.full(len(others), OTHER, numpy.int32)])
+    order = numpy.random.RandomState(seed + 3).permutation(len(all_labels))
+    return all_images[order], all_labels[order]
+
+
+def held_out_figures(rec, rule, test_images, test_labels, count, seed):
+    """The page's recogniser and its "?" rule on what nothing was trained or tuned on: the
+    first `count` MNIST test digits drawn by the page's pen (MODEL_PEN) and as scanned, and
+    `count` // 2 generated non-digits of a seed used nowhere else. {set: verdict.figures}."""
+    from digitgan import verdict
+    from digitgan.digit_files import logits_of
+    images = numpy.asarray(test_images[:count], numpy.float32).reshape(-1, 28, 28)
+    labels = numpy.asarray(test_labels[:count])
+    drawn = drawn_digits(images, seed + 200)
+    others = logits_of(rec, non_digit_images(count // 2, seed + 201))
+    none = others[:0]
+    return {'drawn_digits': verdict.figures(logits_of(rec, drawn), labels, none, rule),
+            'scanned_digits': verdict.figures(logits_of(rec, images), labels, none, rule),
+            'non_digits': verdict.figures(none, labels[:0], others, rule)}

@@ -43,24 +43,24 @@ def random_shift(max_shift, rng=numpy.random):
     return transform
 
 
-def training_data(args):
+def training_digits(args):
     images, labels = load_mnist('train', args.data_dir)
-    if args.augment == 'scans':
-        return chainer.datasets.TupleDataset(images, labels)
-    images, labels = images[:drawn_sets.TUNING_START], labels[:drawn_sets.TUNING_START]
+    if args.augment == 'drawings':      # the rest tunes the "?" rule
+        images, labels = images[:drawn_sets.TUNING_START], labels[:drawn_sets.TUNING_START]
     if args.train_limit:
         images, labels = images[:args.train_limit], labels[:args.train_limit]
-    print('making drawn and varied digits and non-digits from %d MNIST digits' % len(labels),
-          flush=True)
-    return chainer.datasets.TupleDataset(*drawn_sets.training_set(images, labels, args.seed))
+    return chainer.datasets.TupleDataset(images, labels)
 
 
 def tune_rule(recogniser, args):
     """verdict.json for the trained recogniser, tuned on MNIST digits it never saw."""
     images, labels = load_mnist('train', args.data_dir)
     images, labels = images[drawn_sets.TUNING_START:], labels[drawn_sets.TUNING_START:]
-    if args.train_limit:
-        images, labels = images[:args.train_limit], labels[:args.train_limit]
+    # A short run (one that sees fewer digits than the 5,000 of the tuning set) is tuned on
+    # as many as it saw, at least 200: a smoke run needs no minute of tuning.
+    seen = args.iterations * args.batchsize if args.iterations else len(labels)
+    count = min(len(labels), max(200, seen), args.train_limit or len(labels))
+    images, labels = images[:count], labels[:count]
     recogniser.to_cpu()
     drawn = drawn_sets.drawn_digits(images, args.seed + 100)
     digits = numpy.concatenate([images.reshape(-1, 28, 28), drawn])
@@ -142,7 +142,9 @@ def main(argv=None):
             test_images, test_labels = test_images[:args.test_limit], test_labels[:args.test_limit]
         return chainer.datasets.TupleDataset(test_images, test_labels)
     # With comm: each process trains and validates on its own slice.
-    train = distributed.scatter(comm, lambda: training_data(args), args.seed)
+    train = distributed.scatter(comm, lambda: training_digits(args), args.seed)
+    if args.augment == 'drawings':     # each process makes its own, from its own digits
+        train = drawn_sets.TrainingSet(train, args.seed + (comm.rank if comm else 0))
     test = distributed.scatter(comm, load_test, args.seed)
 
     recogniser = Recogniser(n_classes=11 if args.augment == 'drawings' else 10)

@@ -68,13 +68,18 @@ def test_every_kind_of_non_digit_draws(kind):
 
 
 def test_training_set_mixes_scans_variants_drawings_and_non_digits(mnist_dir):
+    import chainer
     images, labels = load_mnist('train', data_dir_or_fail(mnist_dir))
-    x, y = drawn_sets.training_set(images[:90], labels[:90], seed=0)
-    assert x.shape[1:] == (1, 28, 28) and x.dtype == numpy.float32
-    assert (y == drawn_sets.OTHER).sum() == 30                  # a tenth of 270 + 30
-    assert len(y) == 300
+    digits = chainer.datasets.TupleDataset(images[:90], labels[:90])
+    train = drawn_sets.TrainingSet(digits, seed=0)
+    assert len(train) == 300                                    # 3 x 90, and 30 non-digits
+    x, y = chainer.dataset.concat_examples(train[:len(train)])
+    assert x.shape == (300, 1, 28, 28) and x.dtype == numpy.float32 and y.dtype == numpy.int32
+    assert (y == drawn_sets.OTHER).sum() == 30                  # a tenth of the whole
     for digit in range(10):
         assert (y == digit).sum() == 3 * (labels[:90] == digit).sum()
+    numpy.testing.assert_array_equal(x[:90], images[:90])       # the scans as they are
     assert (x.reshape(len(x), -1).max(1) > 0.9).all()             # MNIST-style: peak ~1
-    again, _ = drawn_sets.training_set(images[:90], labels[:90], seed=0)
-    numpy.testing.assert_array_equal(x, again)                      # the seed decides
+    # made when fetched: a digit's varied and drawn forms differ from epoch to epoch
+    assert not numpy.array_equal(train[90][0], train[90][0])
+    assert not numpy.array_equal(train[180][0], train[180][0])

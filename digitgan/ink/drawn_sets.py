@@ -1,6 +1,6 @@
 """The recogniser's data beyond MNIST's scans: drawn digits, varied scans, non-digits.
 
-    images, labels = training_set(train_images, train_labels, seed)   # the three mixed
+    train = TrainingSet(TupleDataset(train_images, train_labels), seed)  # made when fetched
     drawn = drawn_digits(test_images, seed)        # each digit as drawn on the page
     others = non_digit_images(1000, seed)          # label OTHER
 
@@ -9,6 +9,7 @@ Which MNIST digits feed which set is the caller's choice: training uses train[:5
 the "?" rule is tuned on train[55000:], and the figures are reported on the test set
 (train_recognizer.py, evaluate.py).
 """
+import chainer
 import numpy
 from scipy import ndimage
 
@@ -70,22 +71,36 @@ def non_digit_images(count, seed, pen_widths=(pen.MODEL_PEN, pen.MODEL_PEN)):
                         for drawing in shapes.non_digits(rng, count)])
 
 
-def training_set(images, labels, seed, other_share=0.1):
-    """MNIST scans as they are, the same scans varied, the same digits drawn (pens 1.8 to
-    3.6 px, a fifth of them re-traced in part), and non-digits: (images (N, 1, 28, 28),
-    labels (N,) int32), shuffled."""
-    images = numpy.asarray(images, numpy.float32).reshape(-1, 28, 28)
-    labels = numpy.asarray(labels, numpy.int32)
-    drawn = drawn_digits(images, seed, pen_widths=(1.8, 3.6))
-    varied = varied_scans(images, seed + 1)
-    digits = 3 * len(images)
-    others = non_digit_images(int(digits * other_share / (1 - other_share)), seed + 2,
-                              pen_widths=(1.8, 3.6))
-    all_images = numpy.concatenate([images, varied, drawn, others])[:, None]
-    all_labels = numpy.concatenate([labels, labels, labels,
-                                    numpy.full(len(others), OTHER, numpy.int32)])
-    order = numpy.random.RandomState(seed + 3).permutation(len(all_labels))
-    return all_images[order], all_labels[order]
+class TrainingSet(chainer.dataset.DatasetMixin):
+    """MNIST digits in four forms, made when fetched (so every epoch sees new ones and a
+    short run makes only what it uses): index i < N is scan i as it is; then the same scans
+    varied; then the same digits drawn (pens 1.8 to 3.6 px, a quarter re-traced in part);
+    then non-digits, labelled OTHER, `other_share` of the whole. `digits`: a TupleDataset
+    (or any dataset) of (image (1, 28, 28), label) pairs."""
+
+    def __init__(self, digits, seed, other_share=0.1):
+        self.digits = digits
+        self.n = len(digits)
+        self.others = int(round(3 * self.n * other_share / (1 - other_share)))
+        self.rng = numpy.random.RandomState(seed)
+
+    def __len__(self):
+        return 3 * self.n + self.others
+
+    def get_example(self, i):
+        form, k = divmod(i, self.n) if i < 3 * self.n else (3, None)
+        if form == 3:
+            drawing = shapes.non_digits(self.rng, 1, kinds=[shapes.ALL[self.rng.randint(
+                len(shapes.ALL))]])[0]
+            return pen.model_input(drawing, self.rng.uniform(1.8, 3.6))[None], numpy.int32(OTHER)
+        image, label = self.digits[k]
+        image = numpy.asarray(image, numpy.float32)
+        if form == 1:
+            image = varied_scan(image, self.rng)[None]
+        elif form == 2:
+            drawing = handwriting_model.drawn(skeleton.trace(image.reshape(28, 28)), self.rng)
+            image = pen.model_input(drawing, self.rng.uniform(1.8, 3.6))[None]
+        return image.reshape(1, 28, 28), numpy.int32(label)
 
 
 def held_out_figures(rec, rule, test_images, test_labels, count, seed):

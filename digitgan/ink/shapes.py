@@ -147,6 +147,9 @@ KINDS = {'dots': dots, 'lines': lines, 'scribble': scribble, 'coloured_in': colo
          'spiral': spiral, 'face': face, 'letter': letter}
 
 
+ALL = sorted(KINDS)
+
+
 def placed(strokes, rng, jitter=0.01):
     """Strokes drawn in a box of about -1..1 -> pad units: random size and place, a shaky
     hand (jitter in units of the shape's size)."""

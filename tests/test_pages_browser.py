@@ -248,10 +248,12 @@ def site_with_contract(site, folder, change):
 
 
 def test_softmax_follows_output_is_logits_not_the_prose(site, static_server, browser, tmp_path):
+    plain = {'temperature': 1, 'min_confidence': 0}     # the flag alone decides here
     variants = {
-        'as written': lambda spec: None,
-        'prose says logits': lambda spec: spec.update(output='logits, whatever the prose says'),
-        'flag says logits': lambda spec: spec.update(output_is_logits=True),
+        'as written': lambda spec: spec.update(verdict=plain),
+        'prose says logits': lambda spec: spec.update(output='logits, whatever the prose says',
+                                                      verdict=plain),
+        'flag says logits': lambda spec: spec.update(output_is_logits=True, verdict=plain),
         'flag missing': lambda spec: spec.pop('output_is_logits'),
     }
     bar = numpy.zeros((28, 28), numpy.float32)
@@ -263,10 +265,12 @@ def test_softmax_follows_output_is_logits_not_the_prose(site, static_server, bro
         url = static_server(site_with_contract(site, tmp_path / str(number), change))
         steps += [{'goto': url + 'draw.html'}, {'waitFor': READY}, {'eval': classify}]
     written, prose, flagged, missing = browser(steps)[2::3]
-    probabilities = numpy.array(written['probabilities'], numpy.float64)
+    # ten digits, then the recogniser's "not a digit" output
+    probabilities = numpy.array(written['probabilities'] + [written['other']], numpy.float64)
     assert abs(probabilities.sum() - 1) < 1e-5 and prose == written
     softmaxed = numpy.exp(probabilities) / numpy.exp(probabilities).sum()
-    assert numpy.abs(numpy.array(flagged['probabilities']) - softmaxed).max() < 1e-6
+    flagged_all = numpy.array(flagged['probabilities'] + [flagged['other']])
+    assert numpy.abs(flagged_all - softmaxed).max() < 1e-6
     assert 'output_is_logits' in missing and 'older 2pack.py' in missing, missing
 
 

@@ -45,9 +45,9 @@ def test_non_digits_get_a_question_mark_and_a_reason(site, static_server, browse
     r = browser(steps)
     dot, flat, scribbled = r[3], r[6], r[9]
     assert dot['prediction'] == '?' and 'too small' in dot['reason'], dot
-    assert flat['prediction'] == '?' and flat['reason'] == 'not a digit: draw one digit', flat
-    assert scribbled['prediction'] == '?' and scribbled['reason'] == 'not a digit: draw one digit', \
-        scribbled
+    not_a_digit = 'not a digit: draw one digit'
+    assert flat['prediction'] == '?' and flat['reason'] == not_a_digit, flat
+    assert scribbled['prediction'] == '?' and scribbled['reason'] == not_a_digit, scribbled
     page = r[-1]
     assert page['verdictLive'] and not page['barsLive']
     assert 'what the recogniser sees' in page['preview']

@@ -67,7 +67,7 @@ def tune_rule(recogniser, args):
     others = drawn_sets.non_digit_images(len(labels), args.seed + 101)
     rule = verdict.calibrate(logits_of(recogniser, digits), numpy.concatenate([labels, labels]),
                              logits_of(recogniser, others))
-    cli.write_json(verdict.rule_path(checkpoints.os.path.join(args.out, 'recogniser.npz')), rule)
+    cli.write_json(verdict.rule_path(os.path.join(args.out, 'recogniser.npz')), rule)
     tuned = rule['on_tuning_set']
     print('"?" rule: temperature %.3g, answer below %.2f; on the tuning set %.2f %% of %d '
           'digits refused, %.2f %% of %d non-digits' % (
@@ -79,7 +79,7 @@ def tune_rule(recogniser, args):
 def start_from(recogniser, path):
     """Copy trained weights into `recogniser`; an output layer with fewer classes fills the
     first rows of ours (fine-tuning a ten-digit recogniser into one with "not a digit")."""
-    arrays = checkpoints.load_arrays(path)
+    arrays = checkpoints.read_npz(path)      # unreadable or unsafe: one line
     for name, param in recogniser.namedparams():
         key = name.lstrip('/')
         if key not in arrays:

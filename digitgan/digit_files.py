@@ -47,11 +47,6 @@ def logits_of(rec, images):
 def recognise(rec, images):
     """(digits (N,) int64, probability of each) for images (N, 28, 28) in eval mode: the
     most probable digit, also where a recogniser's "not a digit" output is higher."""
-    x = numpy.asarray(images, numpy.float32)[:, None]
-    with chainer.using_config('train', False), chainer.using_config('enable_backprop', False):
-        # In batches: memory grows with the batch (one forward of 10,000 digits holds ~1 GB).
-        probabilities = numpy.concatenate(
-            [numpy.zeros((0, rec.n_classes), numpy.float32)]
-            + [F.softmax(rec(x[i:i + BATCH])).array for i in range(0, len(x), BATCH)])
+    probabilities = F.softmax(logits_of(rec, images)).array
     digits = probabilities[:, :verdict.OTHER].argmax(axis=1)
     return digits, probabilities[numpy.arange(len(digits)), digits]

@@ -50,7 +50,11 @@ def decide(logits, rule):
 
 
 def refused(logits, rule):
-    return numpy.array([digit is None for digit, _, _ in decide(logits, rule)])
+    """Which rows decide() answers with "?", computed for all rows at once (calibrate()
+    tries some seventy thresholds on thousands of rows)."""
+    p = softmax(logits, rule['temperature'])
+    other_first = p.argmax(axis=1) == OTHER if p.shape[1] > OTHER else False
+    return other_first | (p[:, :OTHER].max(axis=1) < rule['min_confidence'])
 
 
 def fit_temperature(logits, labels):

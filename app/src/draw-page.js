@@ -30,7 +30,7 @@ const THROTTLE_MS = 100;
 const status = statusArea();
 const runtime = new RuntimeLine(ui);
 let recogniser = null;
-let verdictShown = { ms: null };  // the last verdict shown: ms after its drawing changed
+let verdictMs = null;         // the last verdict shown: ms after its drawing changed
 let handwriting = null;       // Handwriting, once loaded (none: the page shows no row)
 let bars = [];
 let changedAt = performance.now();    // the strokes' last change or the pen's lift
@@ -112,7 +112,7 @@ async function predict() {
   showVerdict(verdict.label === null ? '?' : verdict.label, verdict.reason, false);
   ui.prediction.dataset.unsure = String(verdict.label === null);
   showBars(result);
-  verdictShown = { ms: performance.now() - since };
+  verdictMs = performance.now() - since;
   if (verdict.label === null) {
     row.hide();
     return;
@@ -133,7 +133,7 @@ async function settled() {
     strokes: pad.strokes.length,
     row: { ...row.state },
     // ms from the drawing's last change to its verdict on the page
-    verdictMs: verdictShown.ms,
+    verdictMs,
   };
 }
 

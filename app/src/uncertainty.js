@@ -24,7 +24,7 @@ export const RULE = {
 export function judge(result, extentPens = Infinity) {
   if (extentPens < RULE.MIN_EXTENT_PENS) return { label: null, reason: 'too small to read: draw the digit bigger' };
   if (result.notADigit) return { label: null, reason: 'not a digit: draw one digit' };
-  if (result.confidence < (result.minConfidence || 0)) {
+  if (result.confidence < result.minConfidence) {
     const [first, second] = [...result.probabilities.keys()]
       .sort((a, b) => result.probabilities[b] - result.probabilities[a]);
     const labels = result.labels || [...result.probabilities.keys()];

@@ -13,10 +13,12 @@ import chainer
 import numpy
 from scipy import ndimage
 
-from digitgan import preprocess
+from digitgan import preprocess, verdict
+from digitgan.digit_files import logits_of
 from digitgan.ink import handwriting_model, pen, shapes, skeleton
 
-OTHER = 10                  # the label of "not a digit": the recogniser's eleventh output
+OTHER = verdict.OTHER       # the label of "not a digit": the recogniser's eleventh output
+TRAINING_PENS = (1.8, 3.6)  # pen widths (px at the 20 px box) drawn from for training
 TUNING_START = 55000        # MNIST train digits from here on tune the "?" rule, never train
 
 
@@ -60,11 +62,6 @@ def varied_scan(image, rng):
         return preprocess.mnist_style(image)
 
 
-def varied_scans(images, seed):
-    rng = numpy.random.RandomState(seed)
-    return numpy.stack([varied_scan(image, rng) for image in images])
-
-
 def non_digit_images(count, seed, pen_widths=(pen.MODEL_PEN, pen.MODEL_PEN)):
     rng = numpy.random.RandomState(seed)
     return numpy.stack([pen.model_input(drawing, rng.uniform(*pen_widths))
@@ -90,16 +87,17 @@ class TrainingSet(chainer.dataset.DatasetMixin):
     def get_example(self, i):
         form, k = divmod(i, self.n) if i < 3 * self.n else (3, None)
         if form == 3:
-            drawing = shapes.non_digits(self.rng, 1, kinds=[shapes.ALL[self.rng.randint(
-                len(shapes.ALL))]])[0]
-            return pen.model_input(drawing, self.rng.uniform(1.8, 3.6))[None], numpy.int32(OTHER)
+            kind = shapes.ALL[self.rng.randint(len(shapes.ALL))]
+            drawing = shapes.placed(shapes.KINDS[kind](self.rng), self.rng)
+            return (pen.model_input(drawing, self.rng.uniform(*TRAINING_PENS))[None],
+                    numpy.int32(OTHER))
         image, label = self.digits[k]
         image = numpy.asarray(image, numpy.float32)
         if form == 1:
             image = varied_scan(image, self.rng)[None]
         elif form == 2:
             drawing = handwriting_model.drawn(skeleton.trace(image.reshape(28, 28)), self.rng)
-            image = pen.model_input(drawing, self.rng.uniform(1.8, 3.6))[None]
+            image = pen.model_input(drawing, self.rng.uniform(*TRAINING_PENS))[None]
         return image.reshape(1, 28, 28), numpy.int32(label)
 
 
@@ -107,8 +105,6 @@ def held_out_figures(rec, rule, test_images, test_labels, count, seed):
     """The page's recogniser and its "?" rule on what nothing was trained or tuned on: the
     first `count` MNIST test digits drawn by the page's pen (MODEL_PEN) and as scanned, and
     `count` // 2 generated non-digits of a seed used nowhere else. {set: verdict.figures}."""
-    from digitgan import verdict
-    from digitgan.digit_files import logits_of
     images = numpy.asarray(test_images[:count], numpy.float32).reshape(-1, 28, 28)
     labels = numpy.asarray(test_labels[:count])
     drawn = drawn_digits(images, seed + 200)

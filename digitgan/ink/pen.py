@@ -20,12 +20,6 @@ BOX_SIZE = 20
 RENDER_SIZE = 28 * OVERSAMPLE
 
 
-def extent(drawing):
-    """The longer side of the points' box, in pad units (0 for one tap)."""
-    points = numpy.array([p for stroke in drawing for p in stroke], numpy.float64)
-    return float((points.max(0) - points.min(0)).max()) if len(points) else 0.0
-
-
 def render_ink(drawing, pen=MODEL_PEN):
     """(RENDER_SIZE, RENDER_SIZE) float32 ink image of the drawing at the model's scale."""
     points = numpy.array([p for stroke in drawing for p in stroke], numpy.float64)

@@ -168,5 +168,5 @@ def placed(strokes, rng, jitter=0.01):
 
 def non_digits(rng, count, kinds=None):
     """`count` drawings, the kinds taking turns."""
-    names = sorted(kinds or KINDS)
+    names = sorted(kinds) if kinds else ALL
     return [placed(KINDS[names[i % len(names)]](rng), rng) for i in range(count)]

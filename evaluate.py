@@ -35,7 +35,7 @@ from digitgan import checkpoints, cli  # first: makes chainer importable
 from digitgan import handwriting, likeness, verdict
 from digitgan.ink import drawn_sets
 from digitgan.evaluation import measure, recognise, table, verdicts
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from digitgan.networks import N_CLASSES
 from digitgan.sampling import digit_grid, generate, save_png, style_rows
 

@@ -19,7 +19,7 @@ from digitgan import checkpoints, cli, cpu_processes, distributed, training  # f
 from digitgan import handwriting
 from digitgan import webdnn_export as export
 from digitgan.inversion import DEFAULT_WEIGHTS, LOSS_TERMS, EncoderUpdater
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from digitgan.networks import Encoder
 from digitgan.sampling import save_png
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env python
-"""Train the conditional DCGAN on MNIST.
+"""Train the conditional DCGAN on MNIST, or on another labelled set of 28x28 images.
 
     python train_gan.py --gpu -1 --iterations 20      # a CPU smoke run
     python train_gan.py --gpu 0                       # CUDA through CuPy
+    python train_gan.py --dataset fashion-mnist --out result-fashion-mnist-dcgan
+    python train_gan.py --image-folder my-images --out result-my-images   # a subfolder a label
 
 Writes into --out (default result-dcgan/): log (JSON), loss.png, preview.png and
-preview/image<iteration>.png (rows: one z each, columns: digits 0-9), gen_iter_<N>.npz and
+preview/image<iteration>.png (rows: one z each, columns: the labels), gen_iter_<N>.npz and
 dis_iter_<N>.npz weights, generator_args.json, and a trainer snapshot that the same command
 resumes from automatically.
 """
 from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
-from digitgan.mnist_data import load_mnist
+from digitgan.data import sources
 from digitgan.networks import CONDITIONINGS, Discriminator, Generator
 from digitgan.updater import LOSSES, GANUpdater, make_optimizer
 from digitgan.visualize import out_generated_image
@@ -21,7 +23,7 @@ from chainer.training import extensions
 
 
 def parse_args(argv=None):
-    parser = cli.ArgumentParser(description='Conditional DCGAN on MNIST (Chainer)')
+    parser = cli.ArgumentParser(description='Conditional DCGAN on MNIST or your labelled images (Chainer)')
     cli.add_training_arguments(parser, out='result-dcgan', epoch=20, batchsize=100)
     parser.add_argument('--n-hidden', '-n', type=int, default=100,
                         help='size of the noise vector z (default %(default)s)')
@@ -105,16 +107,24 @@ def main(argv=None):
     if status is not None:
         raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
-    device = training.setup('conditional DCGAN', args, comm)
-    train = distributed.scatter(  # with comm: this process's slice
-        comm, lambda: chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir)),
-        args.seed)
+    source = sources.from_args(args)
+    device = training.setup('conditional DCGAN on %s' % source.name, args, comm)
+
+    def training_images():
+        images = source.split('train')
+        sources.check_batchsize(args.batchsize, images[1])
+        return chainer.datasets.TupleDataset(*images)
+    train = distributed.scatter(comm, training_images, args.seed)   # with comm: this slice
 
     if args.init_generator:
         gen = checkpoints.load_generator(args.init_generator)
+        if gen.n_classes != source.n_classes:
+            raise cli.UserError('--init-generator %s draws %d labels; %s has %d' % (
+                args.init_generator, gen.n_classes, source.name, source.n_classes))
     else:
-        gen = Generator(n_hidden=args.n_hidden, ch=args.gen_ch)
-    dis = Discriminator(ch=args.dis_ch, conditioning=args.dis_conditioning,
+        gen = Generator(n_hidden=args.n_hidden, n_classes=source.n_classes, ch=args.gen_ch)
+    dis = Discriminator(n_classes=source.n_classes, ch=args.dis_ch,
+                        conditioning=args.dis_conditioning,
                         spectral_norm=args.spectral_norm, layers=args.dis_layers)
     gen.to_device(device)
     dis.to_device(device)
@@ -157,7 +167,8 @@ def main(argv=None):
                    trigger=training.IntervalOrEndTrigger(preview_every, 'iteration',
                                                          training.stop_trigger(args)))
 
-    training.resume_and_run(trainer, snapshot, args, gen, 'generator', comm)
+    training.resume_and_run(trainer, snapshot, args, gen, 'generator', comm,
+                            dataset=source.describe())
 
 
 if __name__ == '__main__':

@@ -3,6 +3,7 @@
 
     python train_recognizer.py --gpu -1 --epoch 4
     python train_recognizer.py --iterations 20 --test-limit 500 --train-limit 300   # smoke run
+    python train_recognizer.py --dataset fashion-mnist --out result-fashion-mnist-classifier
 
 Writes into --out (default result-recogniser/): log, loss.png, accuracy.png, a trainer
 snapshot (resumed automatically), recogniser.npz (the weights 2pack.py and evaluate.py load)
@@ -15,13 +16,14 @@ well as scans: MNIST train[:55000] as scanned, the same digits varied (rotated, 
 bent, bolder or thinner) and drawn along their skeletons by a model of a hand and the page's
 pen, and generated non-digits as an eleventh class (digitgan/ink/). Then the "?" rule is
 tuned on train[55000:], which it never trained on, and written as verdict.json
-(digitgan/verdict.py). --augment scans trains ten classes on the scans alone.
+(digitgan/verdict.py). --augment scans trains ten classes on the scans alone; it is the
+only choice for other data sets (--dataset, --image-folder), whose classifier it trains.
 """
 from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
 from digitgan import verdict
 from digitgan.digit_files import logits_of
 from digitgan.ink import drawn_sets
-from digitgan.mnist_data import load_mnist
+from digitgan.data import sources
 from digitgan.networks import Recogniser
 
 import os
@@ -43,8 +45,8 @@ def random_shift(max_shift, rng=numpy.random):
     return transform
 
 
-def training_digits(args):
-    images, labels = load_mnist('train', args.data_dir)
+def training_digits(args, source):
+    images, labels = source.split('train')
     if args.augment == 'drawings':      # the rest tunes the "?" rule
         images, labels = images[:drawn_sets.TUNING_START], labels[:drawn_sets.TUNING_START]
     if args.train_limit:
@@ -52,9 +54,9 @@ def training_digits(args):
     return chainer.datasets.TupleDataset(images, labels)
 
 
-def tune_rule(recogniser, args):
+def tune_rule(recogniser, args, source):
     """verdict.json for the trained recogniser, tuned on MNIST digits it never saw."""
-    images, labels = load_mnist('train', args.data_dir)
+    images, labels = source.split('train')
     images, labels = images[drawn_sets.TUNING_START:], labels[drawn_sets.TUNING_START:]
     # A short run (one that sees fewer digits than the 5,000 of the tuning set) is tuned on
     # as many as it saw, at least 200: a smoke run needs no minute of tuning.
@@ -95,17 +97,17 @@ def start_from(recogniser, path):
 
 
 def main(argv=None):
-    parser = cli.ArgumentParser(description='MNIST recogniser CNN (Chainer)')
+    parser = cli.ArgumentParser(description='Recogniser CNN for MNIST, or classifier for another data set (Chainer)')
     cli.add_training_arguments(parser, out='result-recogniser', epoch=4, batchsize=100)
     parser.add_argument('--shift', type=int, default=2,
                         help='largest random shift in pixels, 0 for none (default %(default)s)')
     parser.add_argument('--test-limit', type=int, default=0,
                         help='validate on the first N test images only, 0 for all 10,000 '
                              '(default %(default)s; smoke runs and tests use a few hundred)')
-    parser.add_argument('--augment', choices=['drawings', 'scans'], default='drawings',
+    parser.add_argument('--augment', choices=['drawings', 'scans'], default=None,
                         help='drawings: also drawn, varied and non-digit images, eleven classes, '
-                             'and the "?" rule (verdict.json); scans: MNIST alone, ten classes '
-                             '(default %(default)s)')
+                             'and the "?" rule (verdict.json); scans: the images alone, one '
+                             'class a label (default: drawings for mnist, else scans)')
     parser.add_argument('--train-limit', type=int, default=0,
                         help='train on the first N MNIST digits only, 0 for all (smoke runs)')
     parser.add_argument('--lr', type=float, default=1e-3,
@@ -130,24 +132,31 @@ def main(argv=None):
         raise cli.UserError('--lr must be between 0 and 1, such as 0.001, not %g' % args.lr)
     if args.test_limit < 0:
         raise cli.UserError('--test-limit must be 0 (all test images) or a positive integer')
+    source = sources.from_args(args)
+    if args.augment is None:
+        args.augment = 'drawings' if source.name == 'mnist' else 'scans'
+    elif args.augment == 'drawings' and source.name != 'mnist':
+        raise cli.UserError('--augment drawings makes drawn digits: it is for mnist alone; '
+                            'train a %s classifier with --augment scans' % source.name)
     status = cpu_processes.spread_over_cores(args, argv)   # both cores of a CPU: mpiexec
     if status is not None:
         raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
-    device = training.setup('recogniser', args, comm)
+    device = training.setup('recogniser' if args.augment == 'drawings'
+                            else 'classifier of %s' % source.name, args, comm)
 
     def load_test():
-        test_images, test_labels = load_mnist('test', args.data_dir)
+        test_images, test_labels = source.split('test')
         if args.test_limit:
             test_images, test_labels = test_images[:args.test_limit], test_labels[:args.test_limit]
         return chainer.datasets.TupleDataset(test_images, test_labels)
     # With comm: each process trains and validates on its own slice.
-    train = distributed.scatter(comm, lambda: training_digits(args), args.seed)
+    train = distributed.scatter(comm, lambda: training_digits(args, source), args.seed)
     if args.augment == 'drawings':     # each process makes its own, from its own digits
         train = drawn_sets.TrainingSet(train, args.seed + (comm.rank if comm else 0))
     test = distributed.scatter(comm, load_test, args.seed)
 
-    recogniser = Recogniser(n_classes=11 if args.augment == 'drawings' else 10)
+    recogniser = Recogniser(n_classes=source.n_classes + (args.augment == 'drawings'))
     if args.init:
         start_from(recogniser, args.init)
     model = chainer.links.Classifier(recogniser)  # reports main/loss and main/accuracy
@@ -179,9 +188,10 @@ def main(argv=None):
     end = chainer.training.triggers.ManualScheduleTrigger(*training.stop_trigger(args))
     writer.extend(extensions.snapshot_object(recogniser, 'recogniser.npz'), trigger=end)
 
-    training.resume_and_run(trainer, snapshot, args, recogniser, 'recogniser', comm)
+    training.resume_and_run(trainer, snapshot, args, recogniser, 'recogniser', comm,
+                            dataset=source.describe())
     if distributed.is_writer(comm) and args.augment == 'drawings':
-        tune_rule(recogniser, args)
+        tune_rule(recogniser, args, source)
 
 
 if __name__ == '__main__':

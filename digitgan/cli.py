@@ -174,7 +174,7 @@ def get_device(gpu):
 
 
 def add_training_arguments(parser, out, epoch, batchsize):
-    """The flags train_gan.py and train_recognizer.py share."""
+    """The flags the training scripts share (their data: data/sources.py)."""
     parser.add_argument('--gpu', '-g', type=int, default=-1,
                         help='CUDA device (needs CuPy); -1 runs on the CPU (default)')
     parser.add_argument('--epoch', '-e', type=int, default=epoch,
@@ -191,7 +191,8 @@ def add_training_arguments(parser, out, epoch, batchsize):
     parser.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     parser.add_argument('--snapshot-interval', type=int, default=1000,
                         help='iterations between snapshots (default %(default)s)')
-    add_data_dir_argument(parser)
+    from digitgan.data import sources     # here: data/ imports this module
+    sources.add_arguments(parser)
 
 
 def add_data_dir_argument(parser):

@@ -24,7 +24,7 @@ from digitgan import handwriting, sampling
 from digitgan.digit_files import read_digit, recognise
 from digitgan.evaluation import Target, shown, target_lines, verdicts
 from digitgan.evaluation import recognise as recognise_batches
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 
 TARGETS = [
     Target('readable', 'like: read as the digit asked for', '>=', 0.98, '%'),

@@ -206,9 +206,11 @@ def check_process_count(arrays, trainer, path):
                             processes_then, processes_then))
 
 
-def resume_and_run(trainer, snapshot, args, model, kind, comm=None, extra_args=None):
+def resume_and_run(trainer, snapshot, args, model, kind, comm=None, extra_args=None,
+                   dataset=None):
     """resume(), then write <kind>_args.json (checkpoints.ARGS_FILES) beside the weights
-    (the model's hyperparameters, the contract and `extra_args`), then run().
+    (the model's hyperparameters, the contract with `dataset`'s label names, the data set
+    (data/sources.py Source.describe()) and `extra_args`), then run().
     Nothing in --out changes before the snapshot to resume from has loaded.
     `comm` (distributed.py): every process resumes from process 0's snapshot; only process
     0 writes files."""
@@ -221,8 +223,11 @@ def resume_and_run(trainer, snapshot, args, model, kind, comm=None, extra_args=N
     if not distributed.is_writer(comm):
         run(trainer, snapshot=lambda trainer: None)   # no snapshot from here, even on Ctrl-C
         return
+    contract = dict(networks.MODEL_CONTRACT)
+    if dataset:
+        contract['labels'] = dataset['labels']
     cli.write_json(os.path.join(args.out, checkpoints.ARGS_FILES[kind]),
-                   dict(model.model_args(), contract=networks.MODEL_CONTRACT,
+                   dict(model.model_args(), contract=contract, dataset=dataset,
                         **(extra_args or {})))
     run(trainer, snapshot)
 

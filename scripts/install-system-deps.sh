@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the tests need: Chromium (browser tests), emscripten and Eigen
 # (WebDNN's WebAssembly backend in 2pack.py), OpenMPI (mpiexec for multi-process training;
-# its mpicc and headers build mpi4py). Installs only what is missing.
+# its mpicc and headers build mpi4py), Fashion-MNIST (--dataset fashion-mnist, the clothes
+# page). Installs only what is missing.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -9,6 +10,7 @@ command -v em++ >/dev/null 2>&1 || missing+=(emscripten)
 [ -d /usr/include/eigen3 ] || missing+=(libeigen3-dev)
 command -v mpiexec >/dev/null 2>&1 || missing+=(openmpi-bin)
 command -v mpicc >/dev/null 2>&1 || missing+=(libopenmpi-dev)
+[ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${missing[*]}"
 sudo=""

@@ -21,7 +21,7 @@ import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
 import chainer
 import chainer.links as L
 
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from digitgan import networks, webdnn_export
 from script_helpers import run_script, save_snapshot
 

@@ -106,15 +106,15 @@ def data_dir_or_fail(mnist_dir):
     loader's download cache, filled from the mirrors if needed."""
     if mnist_dir:
         return mnist_dir
-    from digitgan import mnist_data
+    from digitgan.data.catalog import MNIST
     from digitgan.cli import UserError
     try:
-        for name in mnist_data.FILES:
-            mnist_data.locate(name)
+        for name in MNIST.files:
+            MNIST.locate(name)
     except UserError as error:
         pytest.fail('MNIST is needed: set MNIST_DATA_DIR (make test does) or go online (%s)'
                     % error)
-    return mnist_data.default_cache_dir()
+    return MNIST.cache_dir()
 
 
 def train(script, out, mnist_dir, *args):

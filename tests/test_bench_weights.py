@@ -10,7 +10,7 @@ import numpy
 import pytest
 
 from digitgan import cli, networks
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from script_helpers import ROOT, data_dir_or_fail, save_snapshot, tiny_generator
 
 BENCH = os.path.join(ROOT, 'bench')

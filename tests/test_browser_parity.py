@@ -12,7 +12,7 @@ import numpy
 import pytest
 
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
-from digitgan.mnist_data import load_mnist  # noqa: E402
+from digitgan.data.catalog import load_mnist  # noqa: E402
 from digitgan import webdnn_export  # noqa: E402
 
 pytest_plugins = ['export_fixtures']

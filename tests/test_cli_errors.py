@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from digitgan import cli
-from digitgan.mnist_data import FILES
+from digitgan.data.catalog import MNIST
 from script_helpers import (ROOT, assert_ok, assert_one_line_error, data_dir_or_fail,
                             folder_state, run_script, script_env)
 import train_gan
@@ -94,7 +94,7 @@ def test_data_dir_that_does_not_exist(saved, tmp_path, unchanged):
 def test_data_dir_with_a_corrupt_file(kind, broken, data, saved, tmp_path, unchanged):
     folder = tmp_path / 'mnist'
     folder.mkdir()
-    for name in FILES:
+    for name in MNIST.files:
         if name == broken:
             with open(os.path.join(data, name), 'rb') as f:
                 content = bytearray(f.read())

@@ -7,7 +7,7 @@ import digitgan  # noqa: F401  (first: makes chainer import)
 import chainer
 
 from digitgan import checkpoints, handwriting, inversion
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from digitgan.networks import Encoder, Generator, Recogniser
 from script_helpers import shipped_generator
 

@@ -11,7 +11,7 @@ import numpy
 import pytest
 
 from digitgan import checkpoints
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 
 BACKENDS = ['webassembly', 'webgl']
 TOLERANCE = 1e-5

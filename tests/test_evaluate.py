@@ -7,7 +7,7 @@ from PIL import Image
 import pytest
 
 from digitgan.metrics import frechet_distance, spread, weighted_stats
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from script_helpers import assert_one_line_error, run_script, shipped_recogniser, tiny_generator
 
 

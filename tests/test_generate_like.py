@@ -6,7 +6,7 @@ from PIL import Image
 
 from digitgan import checkpoints
 from digitgan.digit_files import recognise
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from digitgan.sampling import digit_grid, save_png
 from script_helpers import assert_one_line_error, run_script, tiny_generator
 

@@ -5,7 +5,7 @@ import pytest
 
 from digitgan import preprocess
 from digitgan.ink import drawn_sets, handwriting_model, pen, shapes, skeleton
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from script_helpers import data_dir_or_fail
 
 

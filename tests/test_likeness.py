@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 from digitgan import checkpoints, likeness
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from script_helpers import run_script, shipped_recogniser
 
 

@@ -12,7 +12,8 @@ import os
 import numpy
 from PIL import Image
 
-from digitgan import checkpoints, mnist_data, verdict
+from digitgan import checkpoints, verdict
+from digitgan.data.catalog import load_mnist
 from digitgan.digit_files import logits_of, read_digit
 from digitgan.ink import handwriting_model, pen, skeleton
 from browser.drawings import non_digits, random_digits
@@ -43,7 +44,7 @@ def python_verdicts(images):
 
 def test_page_reads_drawn_digits_and_refuses_non_digits(site, static_server, browser,
                                                         mnist_dir, artifacts_dir):
-    images, labels = mnist_data.load_mnist('test', mnist_dir)
+    images, labels = load_mnist('test', mnist_dir)
     rng = numpy.random.RandomState(7)
     drawn = [handwriting_model.drawn(skeleton.trace(image.reshape(28, 28)), rng)
              for image in images[:DRAWN]]
@@ -105,7 +106,7 @@ def test_recognize_py_gives_the_page_verdict_on_the_same_file(site, static_serve
                                                                mnist_dir, tmp_path):
     """A digit, a filled square, a dot and a # saved as image files: recognize.py's line and
     the page's verdict on the image recognize.py reads from each file agree."""
-    images, labels = mnist_data.load_mnist('test', mnist_dir)
+    images, labels = load_mnist('test', mnist_dir)
     canvases = {'digit': 1 - images[0].reshape(28, 28)}
     square = numpy.ones((120, 120), numpy.float32)
     square[30:90, 30:90] = 0

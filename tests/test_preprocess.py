@@ -77,7 +77,7 @@ def test_mnist_style_clamps_the_shift_to_keep_the_digit_inside():
 
 
 def test_mnist_style_keeps_mnist_digits(mnist_dir):
-    from digitgan.mnist_data import load_mnist
+    from digitgan.data.catalog import load_mnist
     images, _ = load_mnist('test', mnist_dir)
     for image in images[:20, 0]:
         out = mnist_style(image)
@@ -89,7 +89,7 @@ def test_mnist_style_keeps_mnist_digits(mnist_dir):
 
 
 def test_centre_is_where_mnist_digits_have_it(mnist_dir):
-    from digitgan.mnist_data import load_mnist
+    from digitgan.data.catalog import load_mnist
     images, _ = load_mnist('test', mnist_dir)
     centres = numpy.array([centre_of_mass(image) for image in images[:, 0]])
     assert numpy.abs(centres.mean(axis=0) - CENTRE).max() < 0.05

@@ -4,7 +4,7 @@ import re
 import numpy
 from PIL import Image, ImageFilter
 
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from script_helpers import assert_one_line_error, run_script, shipped_recogniser
 
 DIGITS = range(10)      # the first ten MNIST test digits

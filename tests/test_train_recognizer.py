@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from digitgan import checkpoints, verdict
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from digitgan.networks import Recogniser
 from script_helpers import (assert_final_files_only, assert_quiet_run, data_dir_or_fail,
                             saved_model_args, train)

@@ -5,7 +5,7 @@ import chainer
 import numpy
 import pytest
 
-from digitgan.mnist_data import load_mnist
+from digitgan.data.catalog import load_mnist
 from digitgan.networks import Discriminator, Generator
 from script_helpers import data_dir_or_fail
 from digitgan import updater as updater_module

@@ -1,4 +1,5 @@
-"""mnist_data.py on the real files: layout, values, md5 checks, download from mirrors, cache."""
+"""data/idx_files.py with MNIST's real files: layout, values, md5 checks, download from mirrors,
+cache."""
 import os
 import shutil
 import socket
@@ -6,7 +7,8 @@ import socket
 import numpy
 import pytest
 
-from digitgan import mnist_data
+from digitgan.data import idx_files
+from digitgan.data.catalog import MNIST, load_mnist
 from digitgan.cli import UserError
 from script_helpers import data_dir_or_fail
 
@@ -22,12 +24,12 @@ def data_dir(mnist_dir):
 
 @pytest.fixture(scope='module')
 def train(data_dir):
-    return mnist_data.load_mnist('train', data_dir)
+    return load_mnist('train', data_dir)
 
 
 @pytest.fixture(scope='module')
 def test(data_dir):
-    return mnist_data.load_mnist('test', data_dir)
+    return load_mnist('test', data_dir)
 
 
 @pytest.mark.parametrize('split, counts', [('train', TRAIN_COUNTS), ('test', TEST_COUNTS)])
@@ -68,7 +70,7 @@ def test_images_and_labels_stay_paired(train):
 def copy_folder(data_dir, tmp_path):
     folder = tmp_path / 'mnist'
     folder.mkdir()
-    for name in mnist_data.FILES:
+    for name in MNIST.files:
         shutil.copyfile(os.path.join(data_dir, name), folder / name)
     return folder
 
@@ -80,26 +82,26 @@ def test_a_corrupt_file_is_a_user_error_naming_it(data_dir, tmp_path):
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(UserError) as error:
-        mnist_data.load_mnist('test', str(folder))
+        load_mnist('test', str(folder))
     message = str(error.value)
     assert str(path) in message and 'corrupt' in message and '\n' not in message
     # the other split is untouched and loads
-    assert mnist_data.load_mnist('train', str(folder))[0].shape == (60000, 1, 28, 28)
+    assert load_mnist('train', str(folder))[0].shape == (60000, 1, 28, 28)
 
 
 def test_a_missing_file_is_a_user_error_naming_data_dir(data_dir, tmp_path):
     folder = copy_folder(data_dir, tmp_path)
     os.remove(folder / 'train-labels-idx1-ubyte.gz')
     with pytest.raises(UserError) as error:
-        mnist_data.load_mnist('train', str(folder))
+        load_mnist('train', str(folder))
     message = str(error.value)
     assert 'train-labels-idx1-ubyte.gz' in message and '--data-dir' in message
     assert '\n' not in message
 
 
 def test_md5_table_matches_the_real_files(data_dir):
-    for name, md5 in mnist_data.FILES.items():
-        assert mnist_data.md5_of(os.path.join(data_dir, name)) == md5
+    for name, md5s in MNIST.files.items():
+        assert idx_files.md5_of(os.path.join(data_dir, name)) in md5s
 
 
 def closed_port_url():
@@ -112,7 +114,7 @@ def closed_port_url():
 def test_download_with_unreachable_mirrors_is_a_one_line_user_error(tmp_path):
     mirrors = [closed_port_url(), closed_port_url()]
     with pytest.raises(UserError) as error:
-        mnist_data.download(SMALL, str(tmp_path / 'cache'), mirrors=mirrors, timeout=5)
+        MNIST.download(SMALL, str(tmp_path / 'cache'), mirrors=mirrors, timeout=5)
     message = str(error.value)
     assert '\n' not in message
     assert '--data-dir' in message and SMALL in message
@@ -125,11 +127,11 @@ def test_download_falls_back_to_a_working_mirror(data_dir, tmp_path, static_serv
     served.mkdir()
     shutil.copyfile(os.path.join(data_dir, SMALL), served / SMALL)
     cache = tmp_path / 'cache'
-    path = mnist_data.download(SMALL, str(cache),
+    path = MNIST.download(SMALL, str(cache),
                                mirrors=[closed_port_url(), static_server(str(served))],
                                timeout=5)
     assert path == str(cache / SMALL)
-    assert mnist_data.md5_of(path) == mnist_data.FILES[SMALL]
+    assert idx_files.md5_of(path) in MNIST.files[SMALL]
     assert os.listdir(cache) == [SMALL]        # no temporary file left beside it
 
 
@@ -140,7 +142,7 @@ def test_a_mirror_serving_a_wrong_file_is_rejected_and_leaves_nothing(
     (wrong / SMALL).write_bytes(b'<html>not the file</html>' * 100)
     cache = tmp_path / 'cache'
     with pytest.raises(UserError) as error:
-        mnist_data.download(SMALL, str(cache), mirrors=[static_server(str(wrong))], timeout=5)
+        MNIST.download(SMALL, str(cache), mirrors=[static_server(str(wrong))], timeout=5)
     assert 'md5' in str(error.value)
     assert os.listdir(cache) == []
 
@@ -152,23 +154,23 @@ def test_a_mirror_without_the_file_is_skipped(data_dir, tmp_path, static_server)
     shutil.copyfile(os.path.join(data_dir, SMALL), good / SMALL)
     cache = tmp_path / 'cache'
     mirrors = [static_server(str(empty)), static_server(str(good))]   # 404, then the file
-    assert mnist_data.download(SMALL, str(cache), mirrors=mirrors, timeout=5) == \
+    assert MNIST.download(SMALL, str(cache), mirrors=mirrors, timeout=5) == \
         str(cache / SMALL)
 
 
 def test_cache_folder_honours_xdg_cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'xdg'))
-    assert mnist_data.default_cache_dir() == str(tmp_path / 'xdg' / 'dcgan-mnist')
+    assert MNIST.cache_dir() == str(tmp_path / 'xdg' / 'dcgan-mnist')
     monkeypatch.delenv('XDG_CACHE_HOME')
     monkeypatch.setenv('HOME', str(tmp_path / 'home'))
-    assert mnist_data.default_cache_dir() == str(tmp_path / 'home' / '.cache' / 'dcgan-mnist')
+    assert MNIST.cache_dir() == str(tmp_path / 'home' / '.cache' / 'dcgan-mnist')
 
 
 def test_without_data_dir_files_come_from_the_cache_and_are_downloaded_there(
         data_dir, tmp_path, monkeypatch, static_server):
     """No --data-dir and no MNIST_DATA_DIR: the loader uses $XDG_CACHE_HOME/dcgan-mnist and
     fills it from the mirrors (here a local server; no network is used)."""
-    monkeypatch.delenv(mnist_data.ENV_VAR, raising=False)
+    monkeypatch.delenv(MNIST.env_var, raising=False)
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'xdg'))
     cache = tmp_path / 'xdg' / 'dcgan-mnist'
     cache.mkdir(parents=True)
@@ -177,16 +179,16 @@ def test_without_data_dir_files_come_from_the_cache_and_are_downloaded_there(
     served = tmp_path / 'served'
     served.mkdir()
     shutil.copyfile(os.path.join(data_dir, SMALL), served / SMALL)   # to be downloaded
-    monkeypatch.setattr(mnist_data, 'MIRRORS', (closed_port_url(), static_server(str(served))))
-    images, labels = mnist_data.load_mnist('test')
+    monkeypatch.setattr(MNIST, 'mirrors', (closed_port_url(), static_server(str(served))))
+    images, labels = load_mnist('test')
     assert images.shape == (10000, 1, 28, 28) and len(labels) == 10000
     assert sorted(os.listdir(cache)) == sorted(['t10k-images-idx3-ubyte.gz', SMALL])
 
 
 def test_env_var_is_used_when_no_data_dir_is_given(data_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv(mnist_data.ENV_VAR, str(tmp_path / 'empty'))
+    monkeypatch.setenv(MNIST.env_var, str(tmp_path / 'empty'))
     with pytest.raises(UserError) as error:
-        mnist_data.load_mnist('test')
+        load_mnist('test')
     assert str(tmp_path / 'empty') in str(error.value)
-    monkeypatch.setenv(mnist_data.ENV_VAR, data_dir)
-    assert len(mnist_data.load_mnist('test')[1]) == 10000
+    monkeypatch.setenv(MNIST.env_var, data_dir)
+    assert len(load_mnist('test')[1]) == 10000

@@ -23,7 +23,8 @@ from chainer.training import extensions
 
 
 def parse_args(argv=None):
-    parser = cli.ArgumentParser(description='Conditional DCGAN on MNIST or your labelled images (Chainer)')
+    parser = cli.ArgumentParser(
+        description='Conditional DCGAN on MNIST or your labelled images (Chainer)')
     cli.add_training_arguments(parser, out='result-dcgan', epoch=20, batchsize=100)
     parser.add_argument('--n-hidden', '-n', type=int, default=100,
                         help='size of the noise vector z (default %(default)s)')

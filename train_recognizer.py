@@ -97,7 +97,8 @@ def start_from(recogniser, path):
 
 
 def main(argv=None):
-    parser = cli.ArgumentParser(description='Recogniser CNN for MNIST, or classifier for another data set (Chainer)')
+    parser = cli.ArgumentParser(
+        description='Recogniser CNN for MNIST, or classifier for another data set (Chainer)')
     cli.add_training_arguments(parser, out='result-recogniser', epoch=4, batchsize=100)
     parser.add_argument('--shift', type=int, default=2,
                         help='largest random shift in pixels, 0 for none (default %(default)s)')

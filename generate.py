@@ -1,13 +1,17 @@
 #!/usr/bin/env python
-"""Draw digits with a trained generator: a PNG grid and/or arrays for evaluate.py.
+"""Draw digits (or any trained labels) with a generator: a PNG grid and/or arrays for
+evaluate.py.
 
     python generate.py --digit 7 --n 16 --out sevens.png    # 16 sevens, dark ink on white
     python generate.py --digit all --n 10 --out all.png     # 10 rows: one z each, digits 0-9
     python generate.py --per-digit 1000 --npz samples.npz   # arrays only, 1000 of each digit
     python generate.py --like my4.jpg --out mine.png        # 0-9 in the hand of my4.jpg
+    python generate.py --dataset fashion-mnist --digit Sneaker --n 9 --out sneakers.png
 
---generator picks the weights (default: the newest result-dcgan/gen_iter_<N>.npz, which is
-the shipped one), with generator_args.json beside them. --seed makes the draw repeatable.
+--generator picks the weights (default: the shipped ones of --dataset, mnist unless given:
+the newest result-dcgan/gen_iter_<N>.npz), with generator_args.json beside them, which
+names the labels: --digit takes a label's name or index. --per-label is --per-digit's other
+name. --seed makes the draw repeatable.
 The npz holds `images` (float32, (N, 28, 28), in [0, 1], ink = 1) and `labels` (int64, (N,)).
 
 --like FILE [FILE ...]: each file is a photo, scan or drawing of one digit, read as
@@ -25,7 +29,6 @@ import math
 from digitgan import checkpoints, cli  # first: makes chainer importable
 from digitgan import handwriting
 from digitgan.digit_files import read_digit, recognise
-from digitgan.networks import N_CLASSES
 from digitgan.sampling import digit_grid, generate, save_png, style_rows
 
 import numpy
@@ -36,21 +39,22 @@ MAX_PNG_PIXELS = 40_000_000   # a large phone photo; viewers and browsers strugg
 MAX_PER_DIGIT = 10000         # 100,000 digits, 314 MB of float32: more than MNIST's 60,000
 
 
-def png_size(digit, n, scale):
+def png_size(digit, n, scale, n_classes):
     """(width, height) in pixels of the grid PNG that grid() and save_png() make."""
     if digit == 'all':
-        return N_CLASSES * 28 * scale, n * 28 * scale
+        return n_classes * 28 * scale, n * 28 * scale
     cols = math.ceil(math.sqrt(n))
     return cols * 28 * scale, math.ceil(n / cols) * 28 * scale
 
 
 def check_png_size(args):
-    digits = args.n * (N_CLASSES if args.digit == 'all' else 1)
+    n_classes = len(args.labels)
+    digits = args.n * (n_classes if args.digit == 'all' else 1)
     if digits > MAX_PNG_DIGITS:
         raise cli.UserError('--n %d asks for %d digits in one PNG; at most %d (--digit all '
                             'draws %d per row): use --npz with --per-digit for more'
-                            % (args.n, digits, MAX_PNG_DIGITS, N_CLASSES))
-    width, height = png_size(args.digit, args.n, args.scale)
+                            % (args.n, digits, MAX_PNG_DIGITS, n_classes))
+    width, height = png_size(args.digit, args.n, args.scale, n_classes)
     if width * height > MAX_PNG_PIXELS:
         raise cli.UserError('the PNG would be %d x %d pixels; at most %d megapixels: lower '
                             '--scale or --n' % (width, height, MAX_PNG_PIXELS // 10 ** 6))
@@ -59,7 +63,8 @@ def check_png_size(args):
 def parse_args(argv=None):
     parser = cli.ArgumentParser(description='Generate digits with the conditional DCGAN')
     parser.add_argument('--digit', '-d', default='all',
-                        help="digit 0-9, or 'all' for rows of 0-9 (default %(default)s)")
+                        help="digit 0-9 (or a label's name or index), or 'all' for rows of "
+                             'every label (default %(default)s)')
     parser.add_argument('--n', '-n', type=int, default=None,
                         help='images of the digit, or rows for --digit all (default 10)')
     parser.add_argument('--out', '-o', default=None,
@@ -68,11 +73,13 @@ def parse_args(argv=None):
                         help='enlarge the PNG by this whole factor (default %(default)s)')
     parser.add_argument('--npz', default=None,
                         help='also write --per-digit samples of every digit to this npz')
-    parser.add_argument('--per-digit', '-k', type=int, default=None,
-                        help='samples per digit in the npz (default 100)')
+    parser.add_argument('--per-digit', '--per-label', '-k', type=int, default=None,
+                        help='samples per label in the npz (default 100)')
     parser.add_argument('--generator', '-g', default=None,
-                        help='generator weights (default: newest gen_iter_<N>.npz in '
-                             'result-dcgan/)')
+                        help='generator weights (default: the shipped ones of --dataset)')
+    parser.add_argument('--dataset', default='mnist',
+                        help='whose shipped generator to use: %s (default %%(default)s)'
+                             % ', '.join(checkpoints.SHIPPED))
     parser.add_argument('--seed', type=int, default=None,
                         help='random seed (default: a different draw each run)')
     parser.add_argument('--like', nargs='+', metavar='FILE', default=None,
@@ -88,8 +95,12 @@ def parse_args(argv=None):
                         help='with --like: recogniser that labels the files (default: '
                              'result-recogniser/recogniser.npz)')
     args = parser.parse_args(argv)
-    if args.digit != 'all' and args.digit not in [str(d) for d in range(N_CLASSES)]:
-        raise cli.UserError("--digit must be 0-9 or 'all', not %r" % args.digit)
+    args.generator = args.generator or checkpoints.shipped(args.dataset, 'generator')
+    args.labels = checkpoints.label_names(args.generator)
+    args.digit = label_index(args.digit, args.labels)
+    if args.like and args.labels != tuple(checkpoints.dataset_of({})['labels']):
+        raise cli.UserError('--like writes digits in your handwriting: it needs an MNIST '
+                            'generator, not one of %s' % ', '.join(args.labels))
     if args.like and (args.n is not None or args.per_digit is not None):
         raise cli.UserError('--n and --per-digit do not go with --like: it writes --digit '
                             'once for each file')
@@ -100,8 +111,8 @@ def parse_args(argv=None):
             raise cli.UserError('--%s must be a positive integer' % name.replace('_', '-'))
     cli.check_seed(args.seed)
     if args.per_digit > MAX_PER_DIGIT:
-        raise cli.UserError('--per-digit must be at most %d (%d digits in all)'
-                            % (MAX_PER_DIGIT, MAX_PER_DIGIT * N_CLASSES))
+        raise cli.UserError('--per-digit must be at most %d (%d images in all)'
+                            % (MAX_PER_DIGIT, MAX_PER_DIGIT * len(args.labels)))
     check_like_arguments(args)
     if args.out is None and args.npz is None:
         args.out = 'generated.png'
@@ -110,13 +121,27 @@ def parse_args(argv=None):
         cli.writable_file(args.out, '--out', 'generated.png')
     if args.npz is not None:
         cli.writable_file(args.npz, '--npz', 'samples.npz')
-    args.generator = args.generator or checkpoints.newest_generator()
     return args
+
+
+def label_index(wanted, labels):
+    """'all', or the index of the label `wanted` names (its name, any case, or its index)."""
+    if wanted == 'all':
+        return wanted
+    for match in (lambda name: name == wanted, lambda name: name.lower() == wanted.lower()):
+        found = [index for index, name in enumerate(labels) if match(name)]
+        if found:
+            return found[0]
+    if wanted.isdigit() and int(wanted) < len(labels):
+        return int(wanted)
+    raise cli.UserError("--digit must be 'all' or one of the generator's labels (%s), or "
+                        'their index 0-%d, not %r' % (', '.join(labels), len(labels) - 1,
+                                                      wanted))
 
 
 def check_like_arguments(args):
     if args.like and args.out:
-        width = ((N_CLASSES if args.digit == 'all' else 1) + 1) * 28 * args.scale
+        width = ((len(args.labels) if args.digit == 'all' else 1) + 1) * 28 * args.scale
         if width * len(args.like) * 28 * args.scale > MAX_PNG_PIXELS:
             raise cli.UserError('the PNG for %d --like files would exceed %d megapixels: '
                                 'lower --scale, or use --npz alone'
@@ -128,8 +153,8 @@ def check_like_arguments(args):
     if len(args.label) not in (1, len(args.like)):
         raise cli.UserError('--label takes one digit for all files or one per file (%d '
                             'files, %d labels)' % (len(args.like), len(args.label)))
-    if any(not 0 <= label < N_CLASSES for label in args.label):
-        raise cli.UserError('--label must be digits 0-%d' % (N_CLASSES - 1))
+    if any(not 0 <= label < len(args.labels) for label in args.label):
+        raise cli.UserError('--label must be digits 0-%d' % (len(args.labels) - 1))
 
 
 def read_like_files(args):
@@ -158,7 +183,7 @@ def main_like(args, gen):
     handwriting.check_pair(args.encoder, args.generator)
     enc = checkpoints.load_encoder(args.encoder)
     images, used, labels = read_like_files(args)
-    targets = numpy.arange(N_CLASSES) if args.digit == 'all' else numpy.array([int(args.digit)])
+    targets = numpy.arange(gen.n_classes) if args.digit == 'all' else numpy.array([args.digit])
     outputs = handwriting.restyle(gen, enc, images, labels, targets)
     if args.out:
         save_png(handwriting.like_sheet(images, outputs), args.out, scale=args.scale)
@@ -174,9 +199,10 @@ def main_like(args, gen):
 
 
 def grid(gen, digit, n, rng):
-    """The PNG's pixels: n images of one digit near-square, or n rows of 0-9 sharing z."""
+    """The PNG's pixels: n images of one label near-square, or n rows of every label, each
+    row sharing its z."""
     if digit == 'all':
-        return digit_grid(generate(gen, *style_rows(gen, n, rng)), n, N_CLASSES)
+        return digit_grid(generate(gen, *style_rows(gen, n, rng)), n, gen.n_classes)
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
     images = numpy.zeros((rows * cols, 1, 28, 28), numpy.float32)   # blank cells are white
@@ -200,10 +226,11 @@ def main(argv=None):
         save_png(grid(gen, args.digit, args.n, rng), args.out, scale=args.scale)
         print('wrote %s' % args.out)
     if args.npz:
-        labels = numpy.repeat(numpy.arange(N_CLASSES, dtype=numpy.int64), args.per_digit)
+        labels = numpy.repeat(numpy.arange(gen.n_classes, dtype=numpy.int64), args.per_digit)
         images = generate(gen, gen.make_hidden(len(labels), rng=rng), labels)
         write_npz(args.npz, images=images[:, 0].astype(numpy.float32), labels=labels)
-        print('wrote %s: %d images per digit' % (args.npz, args.per_digit))
+        print('wrote %s: %d images per label (%s)' % (args.npz, args.per_digit,
+                                                     ', '.join(gen.labels)))
 
 
 if __name__ == '__main__':

@@ -19,7 +19,7 @@ from digitgan import checkpoints, cli, cpu_processes, distributed, training  # f
 from digitgan import handwriting
 from digitgan import webdnn_export as export
 from digitgan.inversion import DEFAULT_WEIGHTS, LOSS_TERMS, EncoderUpdater
-from digitgan.data.catalog import load_mnist
+from digitgan.data import sources
 from digitgan.networks import Encoder
 from digitgan.sampling import save_png
 
@@ -64,10 +64,11 @@ def parse_args(argv=None):
     return args
 
 
-def preview_digits(data_dir):
-    """The first MNIST test digit of each label: what preview.png restyles."""
-    images, labels = load_mnist('test', data_dir)
-    first = [int(numpy.flatnonzero(labels == label)[0]) for label in range(10)]
+def preview_digits(source):
+    """The first test image of each label: what preview.png restyles."""
+    images, labels = source.split('test')
+    first = [int(numpy.flatnonzero(labels == label)[0]) for label in range(source.n_classes)
+             if (labels == label).any()]
     return images[first, 0], labels[first]
 
 
@@ -89,10 +90,14 @@ def main(argv=None):
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
     gen = checkpoints.load_generator(args.generator)
     rec = checkpoints.load_recogniser(args.recogniser)
+    source = sources.from_args(args)
+    if gen.n_classes != source.n_classes:
+        raise cli.UserError('the generator %s draws %d labels; %s has %d: pass the data set it '
+                            'was trained on' % (args.generator, gen.n_classes, source.name,
+                                                source.n_classes))
     device = training.setup('encoder for %s' % os.path.basename(args.generator), args, comm)
     train = distributed.scatter(  # with comm: this process's slice
-        comm, lambda: chainer.datasets.TupleDataset(*load_mnist('train', args.data_dir)),
-        args.seed)
+        comm, lambda: chainer.datasets.TupleDataset(*source.split('train')), args.seed)
     enc = Encoder(n_hidden=gen.n_hidden, n_classes=gen.n_classes)
     for net in (gen, rec, enc):
         net.to_device(device)
@@ -116,12 +121,13 @@ def main(argv=None):
     writer.extend(extensions.snapshot_object(enc, 'encoder.npz'), name='encoder_weights',
                   trigger=training.snapshot_trigger(args))
     if distributed.is_writer(comm):
-        writer.extend(write_preview(gen, enc, preview_digits(args.data_dir)),
+        writer.extend(write_preview(gen, enc, preview_digits(source)),
                       trigger=training.snapshot_trigger(args))
     generator = {'npz': os.path.basename(args.generator),
                  'sha256': export.sha256_of(args.generator)}
     training.resume_and_run(trainer, snapshot, args, enc, 'encoder', comm,
-                            extra_args={'generator': generator, 'loss_weights': args.weights})
+                            extra_args={'generator': generator, 'loss_weights': args.weights},
+                            dataset=source.describe())
 
 
 if __name__ == '__main__':

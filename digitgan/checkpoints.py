@@ -33,6 +33,14 @@ RECOGNISER = os.path.join(ROOT, 'result-recogniser', 'recogniser.npz')
 # page's recogniser (RECOGNISER) is retrained.
 JUDGE = os.path.join(ROOT, 'result-judge', 'recogniser.npz')
 ENCODER = os.path.join(ROOT, 'result-encoder', 'encoder.npz')
+# The shipped weights of each data set: its generator's folder and the classifier that
+# judges it (evaluate.py) and checks it on the page.
+SHIPPED = {
+    'mnist': {'generator': GENERATOR_DIR, 'classifier': JUDGE},
+    'fashion-mnist': {
+        'generator': os.path.join(ROOT, 'result-fashion-mnist-dcgan'),
+        'classifier': os.path.join(ROOT, 'result-fashion-mnist-classifier', 'recogniser.npz')},
+}
 ARGS_FILES = {'generator': 'generator_args.json', 'recogniser': 'recogniser_args.json',
               'encoder': 'encoder_args.json'}
 GENERATOR_FILE = re.compile(r'gen_iter_(\d+)\.npz')   # what train_gan.py writes
@@ -204,7 +212,39 @@ def load_network(kind, npz_path):
     check_architecture(kind, net, arrays, npz_path, args_path)
     check_finite(arrays, npz_path)
     chainer.serializers.NpzDeserializer(arrays).load(net)
+    net.dataset = dataset_of(args)
+    net.labels = tuple(net.dataset['labels'])
     return net
+
+
+def dataset_of(args):
+    """The data set an *_args.json dict was trained on: name, title, label names (files
+    written before data sets had names: MNIST)."""
+    from digitgan.data import catalog, sources
+    dataset = dict(args.get('dataset') or {'name': 'mnist', 'title': catalog.MNIST.title})
+    dataset['labels'] = list(sources.labels_of(args))
+    return dataset
+
+
+def label_names(npz_path):
+    """The label names of the weights `npz_path` (from any *_args.json beside them)."""
+    folder = os.path.dirname(os.path.abspath(npz_path))
+    for name in ARGS_FILES.values():
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            args = read_json(path, 'hyperparameter file')
+            return tuple(dataset_of(args if isinstance(args, dict) else {})['labels'])
+    return tuple(dataset_of({})['labels'])
+
+
+def shipped(dataset, what):
+    """The shipped `what` ('generator': its newest weights, 'classifier') of `dataset`."""
+    if dataset not in SHIPPED:
+        raise UserError("no shipped weights for the data set '%s'; choose from %s, or pass "
+                        'the weights you trained' % (dataset, ', '.join(SHIPPED)))
+    if what == 'generator':
+        return newest_generator(SHIPPED[dataset]['generator'])
+    return SHIPPED[dataset][what]
 
 
 def load_generator(path):

@@ -32,16 +32,17 @@ def softmax(logits, temperature):
     return z / z.sum(axis=1, keepdims=True)
 
 
-def decide(logits, rule):
+def decide(logits, rule, n_labels=OTHER):
     """[(digit or None, probability of the digit named or of the best one, reason or None)]
-    for logits (N, 10 or 11)."""
+    for logits (N, 10 or 11); another classifier's (N, n_labels) logits answer its labels'
+    indices."""
     p = softmax(logits, rule['temperature'])
     answers = []
     for row in p:
-        order = numpy.argsort(-row[:OTHER], kind='stable')     # ties: the lower digit, as JS
+        order = numpy.argsort(-row[:n_labels], kind='stable')  # ties: the lower digit, as JS
         best, second = int(order[0]), int(order[1])
-        if len(row) > OTHER and row.argmax() == OTHER:
-            answers.append((None, float(row[OTHER]), NOT_A_DIGIT))
+        if len(row) > n_labels and row.argmax() == n_labels:
+            answers.append((None, float(row[n_labels]), NOT_A_DIGIT))
         elif row[best] < rule['min_confidence']:
             answers.append((None, float(row[best]), 'not sure: %d or %d?' % (best, second)))
         else:

@@ -4,6 +4,13 @@
     python evaluate.py                                  # newest result-dcgan/gen_iter_<N>.npz
     python evaluate.py --generator result-dcgan/gen_iter_12000.npz --per-label 1000
     python evaluate.py --samples samples.npz            # `images`, `labels` from generate.py
+    python evaluate.py --dataset fashion-mnist          # its shipped generator and classifier
+    python evaluate.py --generator result-mine/gen_iter_3000.npz --image-folder mine \
+        --judge result-mine-classifier/recogniser.npz
+
+Any data set is judged by its own classifier (--judge; the shipped one for mnist and
+fashion-mnist) against its own real images; the data set is the generator's (its
+generator_args.json), else --dataset. The like and recogniser sections are for digits alone.
 
 Every number comes from the judge (--judge, default result-judge/recogniser.npz: the
 recogniser as trained on MNIST's scans, kept fixed so that figures stay comparable)
@@ -34,9 +41,8 @@ import os
 from digitgan import checkpoints, cli  # first: makes chainer importable
 from digitgan import handwriting, likeness, verdict
 from digitgan.ink import drawn_sets
-from digitgan.evaluation import measure, recognise, table, verdicts
-from digitgan.data.catalog import load_mnist
-from digitgan.networks import N_CLASSES
+from digitgan.evaluation import measure, recognise, table, targets_for, verdicts
+from digitgan.data import sources
 from digitgan.sampling import digit_grid, generate, save_png, style_rows
 
 import numpy
@@ -55,9 +61,10 @@ def parse_args(argv=None):
     source.add_argument('--samples', default=None,
                         help='evaluate these images instead: npz with images (N, 28, 28) in '
                              '[0, 1], ink = 1, and labels (N,), as generate.py --npz writes')
-    parser.add_argument('--judge', '-j', default=checkpoints.JUDGE,
+    parser.add_argument('--judge', '-j', default=None,
                         help='recogniser that scores generated digits, recogniser_args.json '
-                             'beside it (default: result-judge/recogniser.npz)')
+                             "beside it (default: the data set's shipped classifier; for "
+                             'mnist result-judge/recogniser.npz)')
     parser.add_argument('--recogniser', '-r', default=checkpoints.RECOGNISER,
                         help="the page's recogniser, for the recogniser section (default: "
                              'result-recogniser/recogniser.npz, verdict.json beside it)')
@@ -79,7 +86,7 @@ def parse_args(argv=None):
     parser.add_argument('--json', default=None, help='where to write the results')
     parser.add_argument('--grid', default=None, help='where to write the sample grid PNG')
     parser.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
-    cli.add_data_dir_argument(parser)
+    sources.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.per_label <= 0 or args.real < 2:
         raise cli.UserError('--per-label must be positive and --real at least 2')
@@ -87,12 +94,18 @@ def parse_args(argv=None):
         raise cli.UserError('--like must be 0 (skip) to 500 test digits per label, not %d'
                             % args.like)
     if args.per_label > MAX_PER_LABEL:
-        raise cli.UserError('--per-label must be at most %d: the floor needs as many MNIST '
-                            'training digits, and there are %d' % (MAX_PER_LABEL,
-                                                                    MAX_PER_LABEL * N_CLASSES))
+        raise cli.UserError('--per-label must be at most %d: the floor needs as many real '
+                            'training images' % MAX_PER_LABEL)
     cli.check_seed(args.seed)
     if args.samples is None and args.generator is None:
-        args.generator = checkpoints.newest_generator()
+        args.generator = checkpoints.shipped(args.dataset or 'mnist', 'generator')
+    args.source = data_source(args)
+    if args.judge is None:
+        args.judge = checkpoints.shipped(args.source.name, 'classifier') \
+            if args.source.name in checkpoints.SHIPPED else None
+    if args.judge is None:
+        raise cli.UserError('pass --judge: a classifier of %s (train_recognizer.py '
+                            '--image-folder ... --augment scans trains one)' % args.source.name)
     source = args.samples or args.generator
     if args.json is None:
         args.json = os.path.join(os.path.dirname(os.path.abspath(source)), 'evaluation.json')
@@ -103,7 +116,26 @@ def parse_args(argv=None):
     return args
 
 
-def load_samples(path):
+def data_source(args):
+    """The data set the generator was trained on (else --dataset's, mnist unless given)."""
+    trained_on = checkpoints.dataset_of(checkpoints.read_args(args.generator, 'generator')) \
+        if args.generator else None
+    if args.image_folder or args.dataset or not trained_on or \
+            trained_on['name'] in sources.catalog.NAMES:
+        if trained_on and not args.image_folder and not args.dataset:
+            args.dataset = trained_on['name']
+        source = sources.from_args(args)
+    else:
+        raise cli.UserError('%s was trained on the image folder %s: pass --image-folder with '
+                            'its path' % (args.generator, trained_on['name']))
+    if trained_on and tuple(trained_on['labels']) != source.labels:
+        raise cli.UserError('%s draws %s; the data set %s has %s: pass the one it was '
+                            'trained on' % (args.generator, ', '.join(trained_on['labels']),
+                                            source.name, ', '.join(source.labels)))
+    return source
+
+
+def load_samples(path, n_classes):
     """(images (N, 1, 28, 28) float32, labels (N,) int32) from an npz of generate.py's form."""
     if not os.path.isfile(path):
         raise cli.UserError('--samples %s: no such file' % path)
@@ -123,9 +155,9 @@ def load_samples(path):
     images = images.reshape(len(images), 1, 28, 28) if images.size == len(images) * 784 \
         else None
     if images is None or labels.shape != (len(images),) or len(images) < 2 or \
-            labels.min() < 0 or labels.max() >= N_CLASSES:
-        raise cli.UserError('--samples %s: need images (N, 28, 28) and labels (N,) in 0..9'
-                            % path)
+            labels.min() < 0 or labels.max() >= n_classes:
+        raise cli.UserError('--samples %s: need images (N, 28, 28) and labels (N,) in 0..%d'
+                            % (path, n_classes - 1))
     return numpy.clip(images, 0, 1).astype(numpy.float32), labels.astype(numpy.int32)
 
 
@@ -139,22 +171,22 @@ def real_subset(count, n, seed):
 
 def make_samples(gen, per_label, rng):
     """per_label digits of each label, each from its own z."""
-    labels = numpy.repeat(numpy.arange(N_CLASSES, dtype=numpy.int32), per_label)
+    labels = numpy.repeat(numpy.arange(gen.n_classes, dtype=numpy.int32), per_label)
     return generate(gen, gen.make_hidden(len(labels), rng=rng), labels), labels
 
 
-def grid_of(images, labels, rows=GRID_ROWS):
+def grid_of(images, labels, n_classes, rows=GRID_ROWS):
     """Column c: the first `rows` samples of label c (blank where there are fewer)."""
-    cells = numpy.zeros((rows, N_CLASSES, 1, 28, 28), numpy.float32)
-    for c in range(N_CLASSES):
+    cells = numpy.zeros((rows, n_classes, 1, 28, 28), numpy.float32)
+    for c in range(n_classes):
         found = images[labels == c][:rows]
         cells[:len(found), c] = found
-    return digit_grid(cells.reshape(-1, 1, 28, 28), rows, N_CLASSES)
+    return digit_grid(cells.reshape(-1, 1, 28, 28), rows, n_classes)
 
 
 def like_section(args, gen, rec):
     """The like section's values, or None when it is skipped (said why)."""
-    if gen is None or not args.like:
+    if gen is None or not args.like or args.source.name != 'mnist':
         return None
     encoder = args.encoder or checkpoints.ENCODER
     if args.encoder is not None:
@@ -179,7 +211,7 @@ def like_section(args, gen, rec):
 
 def recogniser_section(args, test_x, test_y):
     """The page's recogniser and "?" rule on held-out drawn digits, scans and non-digits."""
-    if not args.drawn:
+    if not args.drawn or args.source.name != 'mnist':
         return None
     rule = verdict.load_rule(args.recogniser)
     sets = drawn_sets.held_out_figures(checkpoints.load_recogniser(args.recogniser), rule,
@@ -199,28 +231,34 @@ def recogniser_section(args, test_x, test_y):
 
 def main(argv=None):
     args = parse_args(argv)
-    samples = load_samples(args.samples) if args.samples else None
+    n_classes = args.source.n_classes
+    samples = load_samples(args.samples, n_classes) if args.samples else None
     gen = None if samples else checkpoints.load_generator(args.generator)
     rec = checkpoints.load_recogniser(args.judge)
-    test_x, test_y = load_mnist('test', args.data_dir)
-    train_x, train_y = load_mnist('train', args.data_dir)
+    if rec.n_classes < n_classes:
+        raise cli.UserError('--judge %s tells %d labels apart; %s has %d' % (
+            args.judge, rec.n_classes, args.source.name, n_classes))
+    test_x, test_y = args.source.split('test')
+    train_x, train_y = args.source.split('train')
     rng = numpy.random.RandomState(args.seed)
     if samples:
         images, labels = samples
-        grid = grid_of(images, labels)
+        grid = grid_of(images, labels, n_classes)
     else:
         images, labels = make_samples(gen, args.per_label, rng)
         grid = digit_grid(generate(gen, *style_rows(gen, GRID_ROWS, rng)), GRID_ROWS,
-                          N_CLASSES)
+                          n_classes)
     chosen = real_subset(len(test_x), args.real, args.seed)
     test_x, test_y = test_x[chosen], test_y[chosen]
     pick = rng.permutation(len(train_x))[:len(images)]
     values, per_label = measure(recognise(rec, images, labels),
                                 recognise(rec, test_x, test_y),
                                 recognise(rec, train_x[pick], train_y[pick]))
-    checks = verdicts(values)
-    print('%d generated digits, %d real test digits' % (len(images), len(test_x)))
-    print(table(values, per_label, checks))
+    targets = targets_for(args.source.name, values)
+    checks = verdicts(values, targets)
+    print('%s: %d generated images, %d real test images' % (args.source.name, len(images),
+                                                            len(test_x)))
+    print(table(values, per_label, checks, targets))
     like = like_section(args, gen, rec)
     read = recogniser_section(args, test_x, test_y)
 
@@ -228,7 +266,7 @@ def main(argv=None):
         return path and os.path.relpath(path)
     cli.write_json(args.json, {
         'source': {'generator': shown(args.generator), 'samples': shown(args.samples)},
-        'judge': shown(args.judge), 'seed': args.seed,
+        'dataset': args.source.describe(), 'judge': shown(args.judge), 'seed': args.seed,
         'n_generated': len(images), 'n_real_test': len(test_x), 'n_real_train': len(pick),
         'metrics': values, 'targets': checks, 'per_label': per_label, 'like': like,
         'recogniser': read})

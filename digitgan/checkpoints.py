@@ -183,9 +183,8 @@ def check_architecture(kind, net, arrays, npz_path, args_path):
                     key, tuple(arrays[key].shape), tuple(expected[key])))
 
 
-def load_network(kind, npz_path):
-    """The network of `kind` (a key of networks.NETWORKS) that `npz_path` and the *_args.json
-    beside it describe, on the CPU."""
+def read_args(npz_path, kind, with_path=False):
+    """The *_args.json dict written beside the weights of `kind` in `npz_path`."""
     folder = os.path.dirname(os.path.abspath(npz_path))
     args_path = os.path.join(folder, ARGS_FILES[kind])
     if not os.path.isfile(npz_path):
@@ -199,10 +198,17 @@ def load_network(kind, npz_path):
                         'writes that file next to the weights'
                         % (npz_path, ARGS_FILES[kind], kind, hint))
     args = read_json(args_path, '%s hyperparameter file' % kind)
-    network = networks.NETWORKS[kind]
-    accepted = inspect.signature(network).parameters
     if not isinstance(args, dict):
         raise UserError('%s should hold a JSON object of hyperparameters' % args_path)
+    return (args, args_path) if with_path else args
+
+
+def load_network(kind, npz_path):
+    """The network of `kind` (a key of networks.NETWORKS) that `npz_path` and the *_args.json
+    beside it describe, on the CPU."""
+    args, args_path = read_args(npz_path, kind, with_path=True)
+    network = networks.NETWORKS[kind]
+    accepted = inspect.signature(network).parameters
     kwargs = {key: value for key, value in args.items() if key in accepted}
     try:
         net = network(**kwargs)

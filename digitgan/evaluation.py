@@ -3,6 +3,7 @@
     generated = recognise(rec, images, labels)       # Recognised(features, predicted, labels)
     values, per_label = measure(generated, real, train)
     checks = verdicts(values)                        # each TARGETS entry: met, gap
+    (targets_for(dataset, values): another data set's targets)
     print(table(values, per_label, checks))
 
 Every distance is taken in the recogniser's penultimate features. A Frechet distance is
@@ -15,7 +16,6 @@ import chainer
 import numpy
 
 from digitgan.metrics import frechet_distance, spread, weighted_stats
-from digitgan.networks import N_CLASSES
 
 # Images per forward pass of the recogniser: larger batches are no faster per image on a CPU.
 BATCH = 100
@@ -33,6 +33,21 @@ TARGETS = [
     Target('worst_label_diversity', 'worst label: diversity', '>=', 0.85, ''),
     Target('recogniser_accuracy', 'recogniser test accuracy', '>=', 0.994, '%'),
 ]
+CLASSIFIER_ACCURACY = {'fashion-mnist': 0.92}   # what a data set's judge must reach on its test
+
+
+def targets_for(dataset, values):
+    """MNIST's TARGETS; for another data set: generated images read right at least as often
+    as its real test images, Frechet <= 3x the floor, diversity >= 0.95."""
+    if dataset == 'mnist':
+        return TARGETS
+    real = values['recogniser_accuracy']
+    return [Target('conditional_accuracy', 'conditional accuracy (>= real test)', '>=', real,
+                   '%'),
+            Target('frechet_ratio', 'Frechet distance / floor', '<=', 3.0, 'x'),
+            Target('diversity_ratio', 'diversity (spread / real spread)', '>=', 0.95, ''),
+            Target('recogniser_accuracy', 'classifier test accuracy', '>=',
+                   CLASSIFIER_ACCURACY.get(dataset, 0.0), '%')]
 
 
 def recognise(rec, images, labels):
@@ -55,7 +70,7 @@ def frechet(features, real_stats, weights=None):
 
 def mix_weights(labels, wanted_share):
     """Weights that give a labelled set the generated set's label mix."""
-    share = numpy.bincount(labels, minlength=N_CLASSES) / len(labels)
+    share = numpy.bincount(labels, minlength=len(wanted_share)) / len(labels)
     return wanted_share[labels] / numpy.maximum(share[labels], 1e-12)
 
 
@@ -87,7 +102,8 @@ def label_measures(c, generated, real, train, rng):
 def measure(generated, real, train):
     """Each argument a Recognised. Returns (values, per_label): the TARGETS' values and more
     overall, and a dict label -> measures for every label present in `generated`."""
-    share = numpy.bincount(generated.labels, minlength=N_CLASSES) / len(generated.labels)
+    n_classes = 1 + max(int(r.labels.max()) for r in (generated, real, train))
+    share = numpy.bincount(generated.labels, minlength=n_classes) / len(generated.labels)
     real_stats = weighted_stats(real.features, mix_weights(real.labels, share))
     distance = frechet(generated.features, real_stats)
     floor = frechet(train.features, real_stats, mix_weights(train.labels, share))
@@ -151,9 +167,9 @@ def target_lines(values, checks, targets=TARGETS):
     return lines
 
 
-def table(values, per_label, checks):
+def table(values, per_label, checks, targets=TARGETS):
     """The report evaluate.py prints: one line per target, then one column per label."""
-    lines = target_lines(values, checks)
+    lines = target_lines(values, checks, targets)
     lines.append('Frechet %.4g, floor %.4g; worst labels: accuracy %s, Frechet %s, '
                  'diversity %s' % (
                      values['frechet_distance'], values['frechet_floor'],

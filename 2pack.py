@@ -7,12 +7,17 @@
     python 2pack.py --eightbit            # 8-bit weights: ~4x smaller files, small error
     python 2pack.py --generator result-dcgan/gen_iter_5000.npz --backends webgl --out /tmp/m
     python 2pack.py --onnx --out /tmp/m   # also <out>/generator.onnx (onnxruntime & co.)
+    python 2pack.py --add-dataset result-mine/gen_iter_3000.npz result-mine-cls/recogniser.npz
 
 Writes everything the pages use: <out>/generator/, <out>/generator-b10/ (all digits in one
 run), <out>/generator-b100/ (the 10x10 grid in one run), <out>/recogniser/ (every
 backend's files in one folder: WebDNN.load picks by backend), <out>/encoder/ (a drawn
 digit -> its z: "in your handwriting"; it must have been trained against this generator),
 <out>/generator.onnx with --onnx, and <out>/contract.json (digitgan/contract.py).
+Other data sets go into <out>/datasets/<name>/ (generator, generator-b<labels>,
+generator-b<10 x labels>, classifier): by default (without --generator) every shipped one
+(fashion-mnist, from result-fashion-mnist-*/), and each --add-dataset GEN [CLASSIFIER]: the
+generator page then offers them in its menu, with their label names.
 --no-batch10, --no-batch100, --without-encoder and --backends narrow the set; dropping
 something <out> already holds needs --allow-fewer.
 Everything is built in a folder beside <out> and renamed into place at the end, so <out>
@@ -32,6 +37,7 @@ from digitgan.folder_swap import remove_stale_side_folders, side_folder, swap_in
 from digitgan import webdnn_export as export
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DIGITS = contract.DIGITS
 # The ONNX export must reproduce Chainer's eval-mode output this closely (float32).
 ONNX_TOLERANCE = 1e-5
 
@@ -89,20 +95,65 @@ def parse_args(argv=None):
                         help='also write generator.onnx (opset %d, symbolic batch size) for '
                              'ONNX runtimes, checked against Chainer within %g'
                              % (onnx_export.OPSET, ONNX_TOLERANCE))
+    parser.add_argument('--datasets', default=None, metavar='NAMES',
+                        help='comma-separated shipped data sets to add beside the digits '
+                             '(%s; default: all of them when --generator is not given, else '
+                             'none; "none" for none)'
+                             % ', '.join(n for n in checkpoints.SHIPPED if n != 'mnist'))
+    parser.add_argument('--add-dataset', nargs='+', action='append', default=[],
+                        metavar='NPZ', help='GEN_NPZ [CLASSIFIER_NPZ]: add the generator of '
+                                            'another data set (your --image-folder one), and '
+                                            'its classifier for the page\'s check; repeatable')
     parser.add_argument('--allow-fewer', action='store_true',
                         help='let this run drop graphs or backends that --out already holds '
                              '(without it, such a run stops before converting anything)')
     args = parser.parse_args(argv)
     args.backends = parse_backends(args.backends)
+    for values in args.add_dataset:
+        if len(values) > 2:
+            raise cli.UserError('--add-dataset takes a generator and at most one classifier, '
+                                'not %d files' % len(values))
     return args
 
 
-def planned_graphs(args):
+def other_datasets(args):
+    """{data set name: {'generator': path, 'recogniser': path or absent}} beside the digits."""
+    if args.datasets is None:    # those whose weights are here
+        names = [] if args.generator else [
+            n for n in checkpoints.SHIPPED if n != 'mnist' and checkpoints.newest_numbered(
+                checkpoints.SHIPPED[n]['generator'], checkpoints.GENERATOR_FILE)]
+    else:
+        names = [n.strip() for n in args.datasets.split(',') if n.strip() not in ('', 'none')]
+    found = {}
+    for name in names:
+        if name == 'mnist' or name not in checkpoints.SHIPPED:
+            raise cli.UserError("--datasets: no shipped data set '%s' to add; choose from %s"
+                                % (name, ', '.join(n for n in checkpoints.SHIPPED
+                                                   if n != 'mnist')))
+        found[name] = {'generator': checkpoints.shipped(name, 'generator'),
+                       'recogniser': checkpoints.shipped(name, 'classifier')}
+    for values in args.add_dataset:
+        for path in values:
+            if not os.path.isfile(path):
+                raise cli.UserError('--add-dataset %s: no such file' % path)
+        trained_on = checkpoints.dataset_of(checkpoints.read_args(values[0], 'generator'))
+        if trained_on['name'] == 'mnist' or trained_on['name'] in found:
+            raise cli.UserError('--add-dataset %s: its data set %s is already on the page'
+                                % (values[0], trained_on['name']))
+        found[trained_on['name']] = dict(zip(('generator', 'recogniser'), values))
+    return found
+
+
+def planned_graphs(args, others):
     """The graphs this run converts: all the pages use, less the batches switched off."""
     wanted = {1: True, 10: args.batch10, 100: args.batch100}
-    return [plan for plan in contract.all_graphs()
-            if (plan.kind != 'generator' or wanted[plan.batch])
-            and (plan.kind != 'encoder' or not args.without_encoder)]
+    plans = [plan for plan in contract.all_graphs()
+             if (plan.kind != 'generator' or wanted[plan.batch])
+             and (plan.kind != 'encoder' or not args.without_encoder)]
+    for name, paths in others.items():
+        n_classes = checkpoints.read_args(paths['generator'], 'generator')['n_classes']
+        plans += contract.dataset_graphs(name, n_classes, 'recogniser' in paths)
+    return plans
 
 
 def shown(path):
@@ -175,9 +226,10 @@ class Conversion:
         self.onnx = None
 
     def steps(self):
-        steps = [('loading the %s from %s' % (kind, shown(path)),
-                  functools.partial(self.load, kind, path))
-                 for kind, path in self.sources.items()]
+        steps = [('loading the %s%s from %s' % ('' if dataset == contract.DIGITS
+                                                else dataset + ' ', kind, shown(path)),
+                  functools.partial(self.load, dataset, kind, path))
+                 for (dataset, kind), path in self.sources.items()]
         for plan in self.graphs:
             steps.append(('%s: tracing the eval-mode Chainer graph' % plan.folder,
                           functools.partial(self.trace, plan)))
@@ -193,18 +245,23 @@ class Conversion:
                       functools.partial(swap_in, self.staging, self.out)))
         return steps
 
-    def load(self, kind, path):
+    def load(self, dataset, kind, path):
         if kind == 'encoder':       # after the generator: a broken one is named first
-            handwriting.check_pair(path, self.sources['generator'])
-        self.networks[kind] = checkpoints.load_network(kind, path)
+            handwriting.check_pair(path, self.sources[DIGITS, 'generator'])
+        network = self.networks[dataset, kind] = checkpoints.load_network(kind, path)
+        if kind == 'recogniser' and dataset != DIGITS:
+            drawn = self.networks[dataset, 'generator'].labels
+            if network.labels != drawn:
+                raise cli.UserError('the classifier %s names %s; its generator draws %s'
+                                    % (path, ', '.join(network.labels), ', '.join(drawn)))
 
     def trace(self, plan):
-        network = self.networks[plan.kind]
+        network = self.networks[plan.dataset, plan.kind]
         self.traced = export.to_graph(plan.kind, network, plan.batch)
-        pairs_with = export.sha256_of(self.sources['generator']) \
+        pairs_with = export.sha256_of(self.sources[DIGITS, 'generator']) \
             if plan.kind == 'encoder' else None
-        self.converted.append(contract.ConvertedGraph(plan, network, self.sources[plan.kind],
-                                                      pairs_with))
+        self.converted.append(contract.ConvertedGraph(
+            plan, network, self.sources[plan.dataset, plan.kind], pairs_with))
 
     def descriptor(self, plan, backend):
         written = export.write_descriptor(self.traced, backend,
@@ -219,7 +276,7 @@ class Conversion:
         """<staging>/generator.onnx, checked against Chainer."""
         import numpy
         import onnx
-        network, source = self.networks['generator'], self.sources['generator']
+        network, source = self.networks[DIGITS, 'generator'], self.sources[DIGITS, 'generator']
         path = os.path.join(self.staging, 'generator.onnx')
         entry = dict(onnx_export.save_generator(network, path), file='generator.onnx')
         z = network.make_hidden(10, rng=numpy.random.RandomState(0))
@@ -260,15 +317,18 @@ def stop_on_sigterm(signum, frame):
 
 def main(argv=None):
     args = parse_args(argv)
-    sources = {'generator': args.generator or checkpoints.newest_generator(),
-               'recogniser': args.recogniser}
+    sources = {(DIGITS, 'generator'): args.generator or checkpoints.newest_generator(),
+               (DIGITS, 'recogniser'): args.recogniser}
     if not args.without_encoder:
-        sources['encoder'] = args.encoder
-    for kind, path in sources.items():
+        sources[DIGITS, 'encoder'] = args.encoder
+    for (_, kind), path in sources.items():
         if not os.path.isfile(path):
             hint = (': train one with `python train_encoder.py`, or pass --without-encoder'
                     if kind == 'encoder' else '')
             raise cli.UserError('%s snapshot %s: no such file%s' % (kind, path, hint))
+    others = other_datasets(args)
+    for name, paths in others.items():
+        sources.update(((name, kind), path) for kind, path in paths.items())
 
     out = os.path.abspath(args.out)
     for name in remove_stale_side_folders(out):   # first: it may bring a retired `out` back
@@ -276,7 +336,7 @@ def main(argv=None):
     check_replaceable(out)
     held = contract.graphs_in(out)
     check_toolchain(args.backends, held, args.allow_fewer)
-    graphs = planned_graphs(args)
+    graphs = planned_graphs(args, others)
     if not args.allow_fewer:
         check_not_narrowing(out, held, graphs, args.backends, args.onnx)
     cli.writable_folder(os.path.dirname(out))

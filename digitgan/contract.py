@@ -9,46 +9,89 @@ written descriptors (input/output names, weight files) and returns the contract 
 import dataclasses
 import json
 import os
+import re
 
 from digitgan import checkpoints, networks, verdict
 from digitgan import webdnn_export as export
 
 # 2: entries say output_is_logits (the app no longer guesses it from the `output` prose).
 # 3: an `encoder` entry (optional: the recogniser page then shows no handwriting row).
-FORMAT = 3
+# 4: a `datasets` section: each data set's title, label names and the keys of its graphs.
+FORMAT = 4
 GENERATOR_BATCHES = (1, 10, 100)  # the sizes the generator page runs: a digit, a row, a grid
+DIGITS = 'mnist'        # its graphs keep their keys and folders at the top of the folder
+OTHER_DATASETS = 'datasets'       # the folder of every other data set's graphs
+ROLES = {1: 'generator', 'row': 'row', 'grid': 'grid'}
+
+
+def folder_name(dataset):
+    """A data set's folder under datasets/: its name with only letters, digits, - and _."""
+    return re.sub(r'[^A-Za-z0-9_-]+', '-', dataset).strip('-') or 'images'
 
 
 @dataclasses.dataclass(frozen=True)
 class GraphPlan:
-    """One graph to convert: `kind` (generator, recogniser, encoder) at batch size `batch`."""
+    """One graph to convert: `kind` (generator, recogniser, encoder) at batch size `batch`,
+    for `dataset` (digits: mnist; a recogniser of another data set is its classifier)."""
     kind: str
     batch: int = 1
+    dataset: str = DIGITS
+    role: str = None      # in the data set's entry: generator, row, grid, classifier
+
+    @property
+    def name(self):
+        return 'classifier' if self.kind == 'recogniser' and self.dataset != DIGITS \
+            else self.kind
+
+    @property
+    def prefix(self):
+        return '' if self.dataset == DIGITS else '%s/%s/' % (OTHER_DATASETS,
+                                                             folder_name(self.dataset))
 
     @property
     def key(self):
-        """Its entry in contract.json: generator, generator_b10, ..., recogniser, encoder."""
-        return self.kind if self.batch == 1 else '%s_b%d' % (self.kind, self.batch)
+        """Its entry in contract.json: generator, generator_b10, ..., recogniser, encoder;
+        datasets/<name>/generator, ... for another data set."""
+        return self.prefix + (self.name if self.batch == 1 else '%s_b%d' % (self.name,
+                                                                          self.batch))
 
     @property
     def folder(self):
         """Its folder beside contract.json: generator, generator-b10, ..., recogniser."""
-        return self.kind if self.batch == 1 else '%s-b%d' % (self.kind, self.batch)
+        return self.prefix + (self.name if self.batch == 1 else '%s-b%d' % (self.name,
+                                                                          self.batch))
 
 
 def all_graphs():
-    """Every graph the pages use, in the order 2pack.py converts them."""
-    return [GraphPlan('generator', batch) for batch in GENERATOR_BATCHES] + \
-        [GraphPlan('recogniser'), GraphPlan('encoder')]
+    """Every graph of the digits the pages use, in the order 2pack.py converts them."""
+    return [GraphPlan('generator', batch, role=role) for batch, role in
+            zip(GENERATOR_BATCHES, ('generator', 'row', 'grid'))] + \
+        [GraphPlan('recogniser', role='classifier'), GraphPlan('encoder')]
+
+
+def dataset_graphs(dataset, n_classes, classifier):
+    """Another data set's graphs: its generator for one image, a row of every label and a
+    grid of ten rows, and its classifier when there is one."""
+    plans = [GraphPlan('generator', batch, dataset, role) for batch, role in
+             ((1, 'generator'), (n_classes, 'row'), (10 * n_classes, 'grid'))]
+    return plans + ([GraphPlan('recogniser', 1, dataset, 'classifier')] if classifier else [])
 
 
 # Everything 2pack.py writes into a models folder; anything else means a wrong --out.
-OUTPUT_ENTRIES = {plan.folder for plan in all_graphs()} | {'generator.onnx', 'contract.json'}
+OUTPUT_ENTRIES = {plan.folder for plan in all_graphs()} | {'generator.onnx', 'contract.json',
+                                                            OTHER_DATASETS}
 
 
 def graphs_in(folder):
     """What a models folder holds now: {graph folder or 'generator.onnx': [backends]}."""
     held = {}
+    others = os.path.join(folder, OTHER_DATASETS)
+    for name in sorted(os.listdir(others)) if os.path.isdir(others) else []:
+        for graph in sorted(os.listdir(os.path.join(others, name))):
+            held_path = '%s/%s/%s' % (OTHER_DATASETS, name, graph)
+            backends = export.written_backends(os.path.join(folder, held_path))
+            if backends:
+                held[held_path] = backends
     for plan in all_graphs():
         backends = export.written_backends(os.path.join(folder, plan.folder))
         if backends:
@@ -76,8 +119,15 @@ def build(folder, graphs, backends, eightbit, wasm_simd, root, onnx=None):
                 'webdnn_version': export.webdnn_version(), 'backend_order': list(backends)}
     if 'webassembly' in backends:
         contract['webassembly_simd'] = wasm_simd
+    datasets = {}
     for graph in graphs:
         contract[graph.plan.key] = entry(graph, folder, backends, eightbit, root)
+        if graph.plan.role:
+            about = graph.network.dataset
+            datasets.setdefault(graph.plan.dataset, {
+                'title': about.get('title') or graph.plan.dataset,
+                'labels': list(graph.network.labels)})[graph.plan.role] = graph.plan.key
+    contract['datasets'] = datasets
     if onnx:
         contract['generator_onnx'] = onnx
     return contract
@@ -115,16 +165,17 @@ def entry(graph, folder, backends, eightbit, root):
                       # the "?" rule (verdict.py): temperature and threshold, tuned by
                       # train_recognizer.py; an output past the labels means "not a digit"
                       verdict=verdict.load_rule(graph.source))
-        if net.n_classes > len(shared['labels']):
-            result.update(other_output=verdict.OTHER)
+        if net.n_classes > len(net.labels):
+            result.update(other_output=len(net.labels))
     result.update(
         output_is_logits=export.outputs_logits(plan.kind),
         input_name=input_names, output_name=output_names,
-        n_classes=net.n_classes, labels=shared['labels'], ink=shared['image_ink'],
+        n_classes=net.n_classes, labels=list(net.labels), ink=shared['image_ink'],
         backends=list(backends), weight_encoding='eightbit' if eightbit else 'raw',
         source=source_entry(graph, root))
     if plan.kind == 'generator' and plan.batch != 1:
-        result['weights_folder'] = shared_weights(folder, plan.folder, backends)
+        result['weights_folder'] = shared_weights(folder, plan.folder, plan.prefix + 'generator',
+                                                  backends)
     return result
 
 
@@ -148,12 +199,12 @@ def source_entry(graph, root):
             'args': graph.network.model_args()}
 
 
-def shared_weights(folder, batched_folder, backends):
-    """{backend: 'generator'} where a batched generator's weight files are byte for byte the
-    single one's: the app then loads them from generator/, so the browser fetches them once."""
+def shared_weights(folder, batched_folder, single_folder, backends):
+    """{backend: single_folder} where a batched generator's weight files are byte for byte
+    the single one's: the app then loads them from there, so the browser fetches them once."""
     def same(name):
-        a, b = (os.path.join(folder, sub, name) for sub in (batched_folder, 'generator'))
+        a, b = (os.path.join(folder, sub, name) for sub in (batched_folder, single_folder))
         return os.path.isfile(a) and os.path.isfile(b) and \
             export.sha256_of(a) == export.sha256_of(b)
-    return {backend: 'generator' for backend in backends
+    return {backend: single_folder for backend in backends
             if all(same(name) for name in export.WEIGHT_FILES[backend])}

@@ -4,6 +4,8 @@
  * address (share-link.js), and every change redraws what it touches through one coalesced
  * renderer, so clicks during a run are merged rather than queued. *generate* picks a new
  * seed; the digit menu and keys 0-9 keep the handwriting. Generation is generator.js's.
+ * The data set (digits, clothes, ...: datasets.js) is chosen by ?dataset= and the menu, which
+ * reloads the page so that only the chosen data set's models are downloaded.
  *
  * Tests drive window.dcganTest (test-hooks.js; installed once the generator is ready).
  */
@@ -14,6 +16,7 @@ import { noiseFromSeed, noiseVector, randomSeed } from './noise.js';
 import { drawDigit, downloadPng } from './drawing.js';
 import { Sheet } from './sheet.js';
 import { format, parse } from './share-link.js';
+import { DIGITS, chosenDataset, datasetsOf, fileSafe, itemWord } from './datasets.js';
 import { Coalesced } from './coalesce.js';
 import { RuntimeLine, byId, formatMs, keepForOffline, loadModels, loadWithRetry, statusArea }
   from './page.js';
@@ -21,13 +24,16 @@ import { generatorPageHooks, installTestHooks } from './test-hooks.js';
 
 const ui = byId(['digit', 'generate', 'output', 'seed', 'share', 'download', 'morph-to', 'morph',
   'check', 'check-note', 'check-result', 'one-digit', 'all-digits', 'grid', 'sheet', 'cells',
-  'notice', 'digit-panel', 'sheet-panel', 'runtime', 'backend', 'timing']);
+  'notice', 'digit-panel', 'sheet-panel', 'runtime', 'backend', 'timing', 'dataset',
+  'dataset-choice', 'digit-word']);
 const VIEW_BUTTONS = { digit: ui['one-digit'], row: ui['all-digits'], grid: ui.grid };
 const GRID_ROWS = 10;
 
 const status = statusArea();
 const runtime = new RuntimeLine(ui);
 let generator = null;         // DigitGenerator
+let dataset = null;           // the chosen data set: {name, title, labels, generator, ...}
+let word = 'digit';           // what one generated image is called
 let recogniser = null;
 let backend = null;           // ?backend=..., kept in links
 let state = null;             // {digit, seed, z, view, grid}: see share-link.js
@@ -66,7 +72,7 @@ function showState() {
     button.setAttribute('aria-pressed', String(view === state.view));
   }
   ui.seed.textContent = state.seed !== null ? `seed ${state.seed}` : 'handwriting from the link';
-  const link = format(state, generator.labels, backend);
+  const link = format(state, generator.labels, backend, dataset.name);
   ui.share.href = link;
   window.history.replaceState(null, '', link);
 }
@@ -83,7 +89,7 @@ async function render() {
       drawDigit(ui.output, image);
       ui.output.setAttribute('aria-label', `generated ${generator.labels[digit]}`);
       ui['check-result'].textContent = '';
-      runtime.showTiming(`${formatMs(ms)} per digit`);
+      runtime.showTiming(`${formatMs(ms)} per ${word}`);
     }
     if (state.view === 'digit') sheet.hide();
     else if (state.view === 'row' && sheet.shown !== `row ${noiseKey()}`) await showRow();
@@ -99,7 +105,7 @@ async function showRow() {
   const { images, ms } = await generator.allDigits(noise);
   sheet.show(key, images, generator.labels);
   drawn.row += 1;
-  runtime.showTiming(`all digits: ${formatMs(ms)} (${formatMs(ms / images.length)} per digit)`);
+  runtime.showTiming(`all labels: ${formatMs(ms)} (${formatMs(ms / images.length)} per ${word})`);
 }
 
 /** Rows: the seeds grid, grid + 1, ...; columns: the digits. */
@@ -110,7 +116,8 @@ async function showGrid() {
   sheet.show(`grid ${first}`, images, generator.labels,
     (row) => `, row ${row + 1} (seed ${(first + row) >>> 0})`);
   drawn.grid += 1;
-  runtime.showTiming(`${formatMs(ms)} per 10×10 grid (${formatMs(ms / images.length)} per digit)`);
+  runtime.showTiming(`${formatMs(ms)} per ${GRID_ROWS}×${generator.nClasses} grid `
+    + `(${formatMs(ms / images.length)} per ${word})`);
 }
 
 /** The sheet's row holding the current handwriting, -1 when the grid does not show it. */
@@ -162,23 +169,45 @@ async function check() {
   const result = await classify(recogniser, shown.image);
   const wanted = generator.labels[state.digit];
   const verdict = String(result.label) === String(wanted) ? '✓' : `✗ (asked for ${wanted})`;
+  const reader = dataset.name === DIGITS ? 'recogniser' : 'classifier';
   ui['check-result'].textContent =
-    `The recogniser reads ${result.label} (${(100 * result.confidence).toFixed(1)} %) ${verdict}`;
+    `The ${reader} reads ${result.label} (${(100 * result.confidence).toFixed(1)} %) ${verdict}`;
 }
 
 function download() {
   const name = state.seed !== null ? `seed-${state.seed}` : 'linked-handwriting';
-  if (state.view === 'digit') downloadPng(ui.output, `digit-${generator.labels[state.digit]}-${name}.png`);
-  else if (state.view === 'row') downloadPng(ui.sheet, `digits-0-9-${name}.png`, 4);
-  else downloadPng(ui.sheet, `grid-seed-${gridSeed()}.png`, 4);
+  const prefix = dataset.name === DIGITS ? '' : `${fileSafe(dataset.name)}-`;
+  if (state.view === 'digit') {
+    downloadPng(ui.output, `${prefix}${word}-${fileSafe(generator.labels[state.digit])}-${name}.png`);
+  } else if (state.view === 'row') {
+    downloadPng(ui.sheet, dataset.name === DIGITS ? `digits-0-9-${name}.png` : `${prefix}row-${name}.png`, 4);
+  } else downloadPng(ui.sheet, `${prefix}grid-seed-${gridSeed()}.png`, 4);
 }
 
-/** Keys 0-9 choose the digit wherever the focus is, except in a field that takes text. */
+/**
+ * Keys 0-9 choose the digit (another data set's label of that index) wherever the focus is,
+ * except in a field that takes text.
+ */
 function onKey(event) {
   if (event.ctrlKey || event.altKey || event.metaKey || !/^[0-9]$/.test(event.key)) return;
   if (event.target.closest && event.target.closest('input, textarea, select, [contenteditable]')) return;
-  const index = generator.labels.map(String).indexOf(event.key);
-  if (index >= 0) update((s) => { s.digit = index; });
+  const named = generator.labels.map(String).indexOf(event.key);
+  const index = named >= 0 || dataset.name === DIGITS ? named : Number(event.key);
+  if (index >= 0 && index < generator.nClasses) update((s) => { s.digit = index; });
+}
+
+/** The data set menu: shown when the models folder holds more than one; a choice reloads. */
+function showDatasets(contract) {
+  const all = datasetsOf(contract);
+  ui['dataset-choice'].hidden = Object.keys(all).length < 2;
+  ui.dataset.replaceChildren(...Object.entries(all).map(([name, entry]) => new Option(entry.title, name)));
+  ui.dataset.value = dataset.name;
+  ui.dataset.addEventListener('change', () => {
+    const params = new URLSearchParams();
+    if (ui.dataset.value !== DIGITS) params.set('dataset', ui.dataset.value);
+    if (backend) params.set('backend', backend);
+    window.location.search = `?${params}`;
+  });
 }
 
 function wire() {
@@ -197,7 +226,8 @@ function wire() {
     checking = Promise.all([checking, check().catch(report)]);
   });
   document.addEventListener('keydown', onKey);
-  for (const id of ['digit', 'generate', 'download', 'morph-to', 'morph', 'one-digit', 'all-digits', 'grid']) {
+  for (const id of ['digit', 'generate', 'download', 'morph-to', 'morph', 'one-digit', 'all-digits', 'grid',
+    'dataset']) {
     ui[id].disabled = false;
     ui[id].removeAttribute('aria-describedby');
   }
@@ -205,8 +235,13 @@ function wire() {
 }
 
 async function loadRecogniser() {
+  if (!dataset.classifier) {
+    ui['check-note'].textContent = `check is off: ${dataset.title} has no classifier.`;
+    return;
+  }
   try {
-    ({ models: { recogniser } } = await loadModels(['recogniser'], { loading() {} }, generator.backend));
+    const { models } = await loadModels([dataset.classifier], { loading() {} }, generator.backend);
+    recogniser = models[dataset.classifier];
     await recogniser.warmUp();
     ui.check.disabled = false;
     ui['check-note'].hidden = true;
@@ -223,26 +258,37 @@ async function settled() {
 }
 
 async function main() {
-  const { contract, models } = await loadWithRetry(status, () => loadModels(['generator'], status));
-  generator = new DigitGenerator(models.generator);
-  await models.generator.warmUp();     // so the first time shown is a real run's
+  const { contract, models } = await loadWithRetry(status, () => loadModels((all) => {
+    dataset = chosenDataset(window.location.search, all);
+    return [dataset.generator];
+  }, status));
+  word = itemWord(dataset.name);
+  if (dataset.name !== DIGITS) {
+    ui['digit-word'].textContent = 'Label';
+    document.title = `${dataset.title}: ${document.title}`;
+  }
+  generator = new DigitGenerator(models[dataset.generator]);
+  await generator.single.warmUp();     // so the first time shown is a real run's
   morph = new Morph(generator, drawFrame, report);
   const labels = generator.labels.map(String);
   ui.digit.replaceChildren(...labels.map((label, index) => new Option(label, index)));
-  ui['morph-to'].append(...labels.map((label) => new Option(`digit ${label}`, labels.indexOf(label))));
+  ui['morph-to'].append(...labels.map((label, index) => new Option(
+    dataset.name === DIGITS ? `digit ${label}` : label, index)));
   runtime.showBackend(generator.backend);
 
   const link = parse(window.location.search, { nHidden: generator.nHidden, labels: generator.labels });
   backend = link.backend;
-  ui.notice.hidden = link.problems.length === 0;
-  ui.notice.textContent = link.problems.map((text) => `The link's ${text}.`).join(' ');
+  showDatasets(contract);
+  const problems = (dataset.problem ? [dataset.problem] : []).concat(link.problems);
+  ui.notice.hidden = problems.length === 0;
+  ui.notice.textContent = problems.map((text) => `The link's ${text}.`).join(' ');
   state = link.state;
   wire();
   await update(() => {});
   performance.mark('first-digit');
 
   installTestHooks(generatorPageHooks({
-    contract, generator, settled,
+    contract, generator, settled, dataset: () => dataset.name,
     showGrid,
     drawn: () => ({ ...drawn }),
     noise: () => noise,
@@ -251,7 +297,7 @@ async function main() {
   }));
   status.ready(`Ready: the generator runs on ${generator.backend}.`);
   // After the first digit: the batched generators (rows and the grid), then the recogniser.
-  extras = generator.loadBatched(contract).then(loadRecogniser);
+  extras = generator.loadBatched(contract, [dataset.row, dataset.grid]).then(loadRecogniser);
   extras.then(keepForOffline);
 }
 

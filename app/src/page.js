@@ -45,17 +45,18 @@ const NAMES = { generator: 'generator', recogniser: 'recogniser' };
 /**
  * Read contract.json and load the named models (in order, one runner each), showing the
  * bytes downloaded in the status area.
- * @param {string[]} names keys of contract.json, e.g. ['generator']
- * @returns {Promise<{contract, models: object}>}
+ * @param {string[]|function(object): string[]} names keys of contract.json, e.g.
+ *   ['generator'], or a function of the contract that returns them
+ * @returns {Promise<{contract, models: object}>} models by key
  */
 export async function loadModels(names, status, backend = forcedBackend()) {
   status.loading('Loading the models…');
   const contract = await loadContract();
   const models = {};
-  for (const name of names) {
+  for (const name of (typeof names === 'function' ? names(contract) : names)) {
     const spec = contract[name];
     if (!spec) throw new LoadError('build', `models/contract.json has no "${name}" entry`);
-    const text = `Loading the ${NAMES[name] || name}…`;
+    const text = `Loading the ${NAMES[name] || name.split('/').slice(-2).join(' ')}…`;
     status.loading(text);
     models[name] = await Model.load(spec, backendOrder(backend, spec.backends),
       (loaded, total) => status.loading(text, loaded, total));

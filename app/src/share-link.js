@@ -3,8 +3,10 @@
  * the same pixels:
  *
  *   ?digit=7&seed=123&view=grid&grid=120
+ *   ?dataset=fashion-mnist&label=Sneaker&seed=123
  *
- *   digit  label index 0..n_classes-1 (default 0)
+ *   dataset the data set (datasets.js), absent for the digits
+ *   digit  a label's name (label= for other data sets; either is read) (default the first)
  *   seed   0..4294967295: z is that seed's first n_hidden normals (noise.js)
  *   z      instead of seed: z itself, float32 little-endian, base64url (from ?z= links and
  *          dcganTest.setNoise)
@@ -60,10 +62,12 @@ export function parse(search, { nHidden, labels }) {
   const state = { digit: 0, seed: null, z: null, view: 'digit', grid: null };
   const seedRule = `a whole number from 0 to ${MAX_SEED}`;
 
-  if (params.has('digit')) {
-    const index = labels.map(String).indexOf(params.get('digit'));
+  const labelKey = params.has('label') ? 'label' : 'digit';
+  if (params.has(labelKey)) {
+    const index = labels.map(String).indexOf(params.get(labelKey));
+    const what = labelKey === 'digit' ? 'a digit' : 'a label';
     if (index >= 0) state.digit = index;
-    else problems.push(`digit=${params.get('digit')} is not a digit (${labels.join(', ')}): showing ${labels[0]}`);
+    else problems.push(`${labelKey}=${params.get(labelKey)} is not ${what} (${labels.join(', ')}): showing ${labels[0]}`);
   }
   if (params.has('z')) {
     state.z = decodeNoise(params.get('z'), nHidden);
@@ -85,10 +89,14 @@ export function parse(search, { nHidden, labels }) {
   return { state, problems, backend: params.get('backend') };
 }
 
-/** The query string for a state (with the backend when one was forced). */
-export function format(state, labels, backend = null) {
+/**
+ * The query string for a state (with the backend when one was forced, and the data set when
+ * it is not the digits).
+ */
+export function format(state, labels, backend = null, dataset = 'mnist') {
   const params = new URLSearchParams();
-  params.set('digit', String(labels[state.digit]));
+  if (dataset !== 'mnist') params.set('dataset', dataset);
+  params.set(dataset === 'mnist' ? 'digit' : 'label', String(labels[state.digit]));
   if (state.seed !== null) params.set('seed', String(state.seed));
   else params.set('z', encodeNoise(state.z.tolist ? state.z.tolist() : state.z));
   if (state.view !== 'digit') params.set('view', state.view);

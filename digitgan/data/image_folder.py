@@ -109,8 +109,9 @@ def read_image_folder(root, log=print):
             read += 1
             test_mask.append(read % TEST_EVERY == 0)
         if not read:
-            raise UserError("--image-folder: the label folder '%s' holds no readable image "
-                            '(%d files); add images to it or remove it' % (folder, len(files)))
+            raise UserError("--image-folder: the label folder '%s' (%s) holds no readable "
+                            'image (%d files); add images to it or remove it'
+                            % (name, folder, len(files)))
     if skipped:
         log('--image-folder %s: skipped %d file%s that are not readable images'
             % (root, skipped, '' if skipped == 1 else 's'))

@@ -51,6 +51,8 @@ export function generatorPageHooks(page) {
   return {
     contract: page.contract,
     backend: generator.backend,
+    /** The data set shown (contract.json datasets key: mnist, fashion-mnist, ...). */
+    dataset: page.dataset,
     /** Resolves once every action started so far (clicks, changes) has finished. */
     settled: page.settled,
     /** Model runs so far, {single, batched}, and pictures drawn, {digit, row, grid}. */

@@ -14,10 +14,9 @@ run), <out>/generator-b100/ (the 10x10 grid in one run), <out>/recogniser/ (ever
 backend's files in one folder: WebDNN.load picks by backend), <out>/encoder/ (a drawn
 digit -> its z: "in your handwriting"; it must have been trained against this generator),
 <out>/generator.onnx with --onnx, and <out>/contract.json (digitgan/contract.py).
-Other data sets go into <out>/datasets/<name>/ (generator, generator-b<labels>,
-generator-b<10 x labels>, classifier): by default (without --generator) every shipped one
-(fashion-mnist, from result-fashion-mnist-*/), and each --add-dataset GEN [CLASSIFIER]: the
-generator page then offers them in its menu, with their label names.
+Other data sets go into <out>/datasets/<name>/ (generator, a row and a grid of it,
+classifier; digitgan/pack_plan.py): without --generator every shipped one (fashion-mnist),
+and each --add-dataset GEN [CLASSIFIER]; the generator page offers them in its menu.
 --no-batch10, --no-batch100, --without-encoder and --backends narrow the set; dropping
 something <out> already holds needs --allow-fewer.
 Everything is built in a folder beside <out> and renamed into place at the end, so <out>
@@ -32,7 +31,7 @@ import signal
 import time
 
 from digitgan import checkpoints, cli, onnx_export  # first: makes chainer importable
-from digitgan import contract, handwriting
+from digitgan import contract, handwriting, pack_plan
 from digitgan.folder_swap import remove_stale_side_folders, side_folder, swap_in
 from digitgan import webdnn_export as export
 
@@ -114,46 +113,6 @@ def parse_args(argv=None):
             raise cli.UserError('--add-dataset takes a generator and at most one classifier, '
                                 'not %d files' % len(values))
     return args
-
-
-def other_datasets(args):
-    """{data set name: {'generator': path, 'recogniser': path or absent}} beside the digits."""
-    if args.datasets is None:    # those whose weights are here
-        names = [] if args.generator else [
-            n for n in checkpoints.SHIPPED if n != 'mnist' and checkpoints.newest_numbered(
-                checkpoints.SHIPPED[n]['generator'], checkpoints.GENERATOR_FILE)]
-    else:
-        names = [n.strip() for n in args.datasets.split(',') if n.strip() not in ('', 'none')]
-    found = {}
-    for name in names:
-        if name == 'mnist' or name not in checkpoints.SHIPPED:
-            raise cli.UserError("--datasets: no shipped data set '%s' to add; choose from %s"
-                                % (name, ', '.join(n for n in checkpoints.SHIPPED
-                                                   if n != 'mnist')))
-        found[name] = {'generator': checkpoints.shipped(name, 'generator'),
-                       'recogniser': checkpoints.shipped(name, 'classifier')}
-    for values in args.add_dataset:
-        for path in values:
-            if not os.path.isfile(path):
-                raise cli.UserError('--add-dataset %s: no such file' % path)
-        trained_on = checkpoints.dataset_of(checkpoints.read_args(values[0], 'generator'))
-        if trained_on['name'] == 'mnist' or trained_on['name'] in found:
-            raise cli.UserError('--add-dataset %s: its data set %s is already on the page'
-                                % (values[0], trained_on['name']))
-        found[trained_on['name']] = dict(zip(('generator', 'recogniser'), values))
-    return found
-
-
-def planned_graphs(args, others):
-    """The graphs this run converts: all the pages use, less the batches switched off."""
-    wanted = {1: True, 10: args.batch10, 100: args.batch100}
-    plans = [plan for plan in contract.all_graphs()
-             if (plan.kind != 'generator' or wanted[plan.batch])
-             and (plan.kind != 'encoder' or not args.without_encoder)]
-    for name, paths in others.items():
-        n_classes = checkpoints.read_args(paths['generator'], 'generator')['n_classes']
-        plans += contract.dataset_graphs(name, n_classes, 'recogniser' in paths)
-    return plans
 
 
 def shown(path):
@@ -326,7 +285,7 @@ def main(argv=None):
             hint = (': train one with `python train_encoder.py`, or pass --without-encoder'
                     if kind == 'encoder' else '')
             raise cli.UserError('%s snapshot %s: no such file%s' % (kind, path, hint))
-    others = other_datasets(args)
+    others = pack_plan.other_datasets(args)
     for name, paths in others.items():
         sources.update(((name, kind), path) for kind, path in paths.items())
 
@@ -336,7 +295,7 @@ def main(argv=None):
     check_replaceable(out)
     held = contract.graphs_in(out)
     check_toolchain(args.backends, held, args.allow_fewer)
-    graphs = planned_graphs(args, others)
+    graphs = pack_plan.planned_graphs(args, others)
     if not args.allow_fewer:
         check_not_narrowing(out, held, graphs, args.backends, args.onnx)
     cli.writable_folder(os.path.dirname(out))

@@ -3,7 +3,7 @@
 Importing the package applies compat.py's shims once, so that chainer 7.8.1 and webdnn
 1.2.11 import on today's Python, NumPy and setuptools; every module below relies on that.
 
-    data        mnist_data     MNIST IDX files: read, md5-check, download from mirrors
+    data        data/          MNIST, Fashion-MNIST, IDX sets, image folders (--dataset)
     networks    networks       Generator, Discriminator, Recogniser and their contract
     training    updater        the GAN step (D, then G) as a StandardUpdater; the losses
                 ema            moving average of G's weights, saved beside the raw ones
@@ -23,6 +23,7 @@ Importing the package applies compat.py's shims once, so that chainer 7.8.1 and 
     export      webdnn_export  Chainer graph -> WebDNN descriptors
                 webdnn_patches fixes to webdnn's converter, and a faster Col2Im kernel
                 contract       app/models/contract.json from the converted graphs
+                pack_plan      which graphs 2pack.py converts, other data sets included
                 folder_swap    replace an output folder whole; clean up after killed runs
                 onnx_export    the generator as ONNX (for the benchmark's other engines)
     images      image_file     open image files safely (size limits, regular files only)

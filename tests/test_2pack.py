@@ -59,7 +59,7 @@ def test_contract_describes_each_graph(converted, export_snapshots):
     assert numpy.allclose(outputs.sum(axis=-1), 1, atol=1e-5) and outputs.min() >= 0
     for entry, npz in ((generator, export_snapshots.generator_npz),
                        (recogniser, export_snapshots.recogniser_npz)):
-        assert entry['n_classes'] == 10 and entry['labels'] == list(range(10))
+        assert entry['n_classes'] == 10 and entry['labels'] == [str(d) for d in range(10)]
         assert entry['ink'] == networks.MODEL_CONTRACT['image_ink']
         assert entry['backends'] == ['webassembly', 'webgl']
         assert entry['weight_encoding'] == 'raw'

@@ -39,7 +39,7 @@ CASES = [
     ('generate', ['--scale', '100000'],
      'the PNG would be 28000000 x 28000000 pixels; at most 40 megapixels: lower --scale or --n'),
     ('generate', ['--npz', 'x.npz', '--per-digit', '10001'],
-     '--per-digit must be at most 10000 (100000 digits in all)'),
+     '--per-digit must be at most 10000 (100000 images in all)'),
     ('generate', ['--out', ''], '--out needs a file name, not an empty string'),
     ('generate', ['--out', '{folder}'],
      '--out {folder} is a folder; give a file name, such as {folder}/generated.png'),
@@ -54,8 +54,7 @@ CASES = [
     ('evaluate', ['--seed', '-1'], SEED + '-1'),
     ('evaluate', ['--seed', '4294967296'], SEED + '4294967296'),
     ('evaluate', ['--per-label', '100000'],
-     '--per-label must be at most 6000: the floor needs as many MNIST training digits, and '
-     'there are 60000'),
+     '--per-label must be at most 6000: the floor needs as many real training images'),
     ('evaluate', ['--json', '{folder}'],
      '--json {folder} is a folder; give a file name, such as {folder}/evaluation.json'),
     ('evaluate', ['--json', ''], '--json needs a file name, not an empty string'),

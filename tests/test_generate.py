@@ -49,7 +49,7 @@ def test_png_grids(tmp_path):
 
 
 @pytest.mark.parametrize('args, message', [
-    (['--digit', '12'], "--digit must be 0-9 or 'all'"),
+    (['--digit', '12'], "--digit must be 'all' or one of the generator's labels (0, 1"),
     (['--n', '0'], '--n must be a positive integer'),
     (['--out', 'no/such/folder/x.png'], 'no such folder'),
     (['--generator', 'missing.npz'], 'no such file'),

@@ -7,6 +7,7 @@ Per engine: cold start (fresh browser context, so an empty cache), ms per digit,
 Chainer's eval-mode output on 10 fixed (z, label) pairs.
 """
 import gzip
+import json
 import os
 import statistics
 import tempfile
@@ -24,8 +25,12 @@ from peer_models import write_peer_models
 PARITY_SEED = 0     # z of the 10 (z, label) pairs compared with Chainer
 
 
-def browser_jobs(base, quick, parity):
-    """One job per engine for bench/browser.mjs; fewer repetitions with `quick`."""
+CLOTHES = 'fashion-mnist'
+
+
+def browser_jobs(base, quick, parity, datasets=()):
+    """One job per engine for bench/browser.mjs; fewer repetitions with `quick`. The app's
+    other data sets (`datasets`: contract.json's names) get a job each on webassembly."""
     runs, cold, grids = (50, 2, 2) if quick else (200, 5, 5)
     app = {'hook': 'dcganTest', 'gridBatches': [1]}
     jobs = [
@@ -47,6 +52,10 @@ def browser_jobs(base, quick, parity):
         slow = 'webgl' in job['name']       # SwiftShader: ~30x slower per run
         job.update(runs=runs, cold=max(2, cold - 2) if slow else cold, warmup=10 if slow else 20,
                    grids=max(1, grids - 2) if slow else grids, parity=parity)
+    for name in datasets:        # its own weights: no parity with the digits' Chainer output
+        jobs.append(dict(app, name='WebDNN webassembly (app, %s)' % name, runs=runs, cold=cold,
+                         warmup=20, grids=grids, parity=None,
+                         url=base + 'app/?dataset=%s&backend=webassembly&seed=1' % name))
     return jobs
 
 
@@ -123,7 +132,9 @@ def browser_benchmark(weights, eightbit_folder, quick=False, generator_npz=None)
     with tempfile.TemporaryDirectory(prefix='dcgan-bench-peers-') as peers:
         write_peer_models(net, peers)
         with served_site(eightbit_folder, peers) as (site, base):
-            jobs = browser_jobs(base, quick, parity)
+            with open(os.path.join(site, 'app', 'models', 'contract.json')) as f:
+                datasets = [n for n in json.load(f).get('datasets', {}) if n != 'mnist']
+            jobs = browser_jobs(base, quick, parity, datasets)
             log('browser: %d engines in headless Chromium on %s' % (len(jobs), base))
             report = run_browser(jobs)
             rows = [result_row(result, base, site, reference) for result in report['results']]

@@ -4,7 +4,8 @@
  *   - the pages, their scripts and style.css;
  *   - models/contract.json and, for each model it lists, the files of its first backend
  *     (webassembly; weights from weights_folder when shared), which is what a browser
- *     without a GPU runs. WebGL's files are cached by sw.js when a page uses them.
+ *     without a GPU runs. WebGL's files, and those of data sets other than the digits
+ *     (models/datasets/), are cached by sw.js when a page uses them.
  * Without models (2pack.py not run) only the pages are kept.
  */
 const crypto = require('crypto');
@@ -22,6 +23,8 @@ function modelFiles(contractSource) {
   const files = ['models/contract.json'];
   for (const spec of Object.values(contract)) {
     if (!spec || !spec.folder || !(spec.backends || []).includes('webassembly')) continue;
+    // Other data sets (clothes, ...) are not fetched ahead: sw.js keeps their files once used.
+    if (spec.folder.startsWith('datasets/')) continue;
     const weights = (spec.weights_folder || {}).webassembly || spec.folder;
     files.push(...FIRST_BACKEND_FILES(spec.folder, weights));
   }

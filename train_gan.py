@@ -109,7 +109,8 @@ def main(argv=None):
         raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
     source = sources.from_args(args)
-    device = training.setup('conditional DCGAN on %s' % source.name, args, comm)
+    device = training.setup('conditional DCGAN' + ('' if source.name == 'mnist' else ' on %s'
+                                                   % source.name), args, comm)
 
     def training_images():
         images = source.split('train')

@@ -143,7 +143,7 @@ def main(argv=None):
     if status is not None:
         raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
-    device = training.setup('recogniser' if args.augment == 'drawings'
+    device = training.setup('recogniser' if source.name == 'mnist'
                             else 'classifier of %s' % source.name, args, comm)
 
     def load_test():

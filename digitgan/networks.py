@@ -23,7 +23,7 @@ MODEL_CONTRACT = {
     'image_shape': list(IMAGE_SHAPE),
     'image_range': [0.0, 1.0],
     'image_ink': 'ink = 1, background = 0',
-    'labels': list(range(N_CLASSES)),
+    'labels': [str(d) for d in range(N_CLASSES)],    # other data sets name their own
     'z_prior': 'standard normal N(0, 1), independent per component',
     'generator_input': 'concat(z, one_hot(label)) of shape [batch, n_hidden + n_classes]',
     'recogniser_output': 'softmax probabilities over labels, shape [batch, n_classes]',

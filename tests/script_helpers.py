@@ -169,10 +169,12 @@ def assert_final_files_only(out, iteration):
 
 def saved_model_args(out, kind):
     """The hyperparameters in the *_args.json a training run wrote into `out`, after checking
-    the model contract saved with them."""
+    the model contract and the data set (MNIST) saved with them."""
     with open(os.path.join(out, checkpoints.ARGS_FILES[kind])) as f:
         args = json.load(f)
     assert args.pop('contract') == networks.MODEL_CONTRACT
+    assert args.pop('dataset') == {'name': 'mnist', 'title': 'Digits',
+                                   'labels': networks.MODEL_CONTRACT['labels']}
     return args
 
 

@@ -105,7 +105,7 @@ async function showRow() {
   const { images, ms } = await generator.allDigits(noise);
   sheet.show(key, images, generator.labels);
   drawn.row += 1;
-  runtime.showTiming(`all labels: ${formatMs(ms)} (${formatMs(ms / images.length)} per ${word})`);
+  runtime.showTiming(`all ${word}s: ${formatMs(ms)} (${formatMs(ms / images.length)} per ${word})`);
 }
 
 /** Rows: the seeds grid, grid + 1, ...; columns: the digits. */

@@ -29,7 +29,8 @@ def test_generate_draws_a_named_label(shipped, tmp_path):
     done = run_script('generate.py', '--dataset', 'fashion-mnist', '--digit', 'sneaker',
                       '--n', 4, '--seed', 1, '--out', tmp_path / 'shoes.png')
     assert done.returncode == 0, done.stderr
-    assert Image.open(tmp_path / 'shoes.png').size == (56, 56)
+    with Image.open(tmp_path / 'shoes.png') as image:
+        assert image.size == (56, 56)
     done = run_script('generate.py', '--dataset', 'fashion-mnist', '--per-label', 2,
                       '--npz', tmp_path / 's.npz')
     assert done.returncode == 0 and 'Ankle boot' in done.stdout, done.stderr

@@ -77,7 +77,8 @@ def test_the_page_offers_the_converted_data_set(chain, site, static_server, brow
     work, _ = chain
     models = tmp_path / 'site' / 'models'
     done = run_script('2pack.py', '--out', models, '--no-batch10', '--no-batch100',
-                      '--without-encoder', '--backends', 'webassembly', '--add-dataset',
+                      '--without-encoder', '--backends', 'webassembly', '--datasets', 'none',
+                      '--add-dataset',
                       work / 'gan' / 'gen_iter_4.npz', work / 'classifier' / 'recogniser.npz',
                       env={'EMCC_CFLAGS': '-I/usr/include/eigen3',
                            'NODE_PATH': '/usr/share/nodejs'}, timeout=600)

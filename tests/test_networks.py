@@ -189,7 +189,7 @@ def test_eval_mode_leaves_batchnorm_statistics_alone(config, name):
 
 def test_model_contract_matches_the_networks():
     assert MODEL_CONTRACT['image_shape'] == list(IMAGE_SHAPE)
-    assert MODEL_CONTRACT['labels'] == list(range(N_CLASSES))
+    assert MODEL_CONTRACT['labels'] == [str(d) for d in range(N_CLASSES)]
     gen = Generator()
     assert gen.l0.W.shape[1] == gen.n_hidden + N_CLASSES
 

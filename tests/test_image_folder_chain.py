@@ -105,7 +105,9 @@ def test_the_page_offers_the_converted_data_set(chain, site, static_server, brow
         {'eval': 'async () => window.dcganTest.extrasLoaded()'}, {'click': '#check'},
         {'eval': "async () => { await window.dcganTest.settled(); "
                  "return document.querySelector('#check-result').textContent; }"},
-        {'click': '#grid'}, {'eval': 'async () => window.dcganTest.runs()'},
+        {'click': '#grid'},
+        {'eval': 'async () => { await window.dcganTest.settled(); '
+                 'return window.dcganTest.runs(); }'},
         {'goto': url + '?seed=3'}, {'waitFor': READY}, {'eval': state},
         {'goto': url + '?dataset=nothing'}, {'waitFor': READY}, {'eval': state},
         {'eval': "async () => document.querySelector('#notice').textContent"},

@@ -120,14 +120,13 @@ def data_source(args):
     """The data set the generator was trained on (else --dataset's, mnist unless given)."""
     trained_on = checkpoints.dataset_of(checkpoints.read_args(args.generator, 'generator')) \
         if args.generator else None
-    if args.image_folder or args.dataset or not trained_on or \
-            trained_on['name'] in sources.catalog.NAMES:
-        if trained_on and not args.image_folder and not args.dataset:
-            args.dataset = trained_on['name']
-        source = sources.from_args(args)
-    else:
-        raise cli.UserError('%s was trained on the image folder %s: pass --image-folder with '
-                            'its path' % (args.generator, trained_on['name']))
+    if trained_on and not args.image_folder and not args.dataset:
+        if trained_on['name'] not in sources.catalog.SETS:
+            raise cli.UserError('%s was trained on %s: pass its images, --image-folder DIR '
+                                '(or --dataset idx --data-dir DIR)'
+                                % (args.generator, trained_on['name']))
+        args.dataset = trained_on['name']
+    source = sources.from_args(args)
     if trained_on and tuple(trained_on['labels']) != source.labels:
         raise cli.UserError('%s draws %s; the data set %s has %s: pass the one it was '
                             'trained on' % (args.generator, ', '.join(trained_on['labels']),

@@ -28,6 +28,7 @@ import math
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
 from digitgan import handwriting
+from digitgan.data.catalog import MNIST
 from digitgan.digit_files import read_digit, recognise
 from digitgan.sampling import digit_grid, generate, save_png, style_rows
 
@@ -96,9 +97,10 @@ def parse_args(argv=None):
                              'result-recogniser/recogniser.npz)')
     args = parser.parse_args(argv)
     args.generator = args.generator or checkpoints.shipped(args.dataset, 'generator')
-    args.labels = checkpoints.label_names(args.generator)
+    args.labels = tuple(checkpoints.dataset_of(
+        checkpoints.read_args(args.generator, 'generator'))['labels'])
     args.digit = label_index(args.digit, args.labels)
-    if args.like and args.labels != tuple(checkpoints.dataset_of({})['labels']):
+    if args.like and args.labels != MNIST.labels:
         raise cli.UserError('--like writes digits in your handwriting: it needs an MNIST '
                             'generator, not one of %s' % ', '.join(args.labels))
     if args.like and (args.n is not None or args.per_digit is not None):

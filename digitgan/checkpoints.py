@@ -232,17 +232,6 @@ def dataset_of(args):
     return dataset
 
 
-def label_names(npz_path):
-    """The label names of the weights `npz_path` (from any *_args.json beside them)."""
-    folder = os.path.dirname(os.path.abspath(npz_path))
-    for name in ARGS_FILES.values():
-        path = os.path.join(folder, name)
-        if os.path.isfile(path):
-            args = read_json(path, 'hyperparameter file')
-            return tuple(dataset_of(args if isinstance(args, dict) else {})['labels'])
-    return tuple(dataset_of({})['labels'])
-
-
 def shipped(dataset, what):
     """The shipped `what` ('generator': its newest weights, 'classifier') of `dataset`."""
     if dataset not in SHIPPED:

@@ -21,7 +21,6 @@ FORMAT = 4
 GENERATOR_BATCHES = (1, 10, 100)  # the sizes the generator page runs: a digit, a row, a grid
 DIGITS = 'mnist'        # its graphs keep their keys and folders at the top of the folder
 OTHER_DATASETS = 'datasets'       # the folder of every other data set's graphs
-ROLES = {1: 'generator', 'row': 'row', 'grid': 'grid'}
 
 
 def folder_name(dataset):
@@ -123,9 +122,8 @@ def build(folder, graphs, backends, eightbit, wasm_simd, root, onnx=None):
     for graph in graphs:
         contract[graph.plan.key] = entry(graph, folder, backends, eightbit, root)
         if graph.plan.role:
-            about = graph.network.dataset
             datasets.setdefault(graph.plan.dataset, {
-                'title': about.get('title') or graph.plan.dataset,
+                'title': graph.network.dataset['title'],
                 'labels': list(graph.network.labels)})[graph.plan.role] = graph.plan.key
     contract['datasets'] = datasets
     if onnx:

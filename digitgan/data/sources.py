@@ -11,7 +11,7 @@ import os
 
 from digitgan.cli import UserError
 from digitgan.data import catalog
-from digitgan.data.image_folder import read_image_folder
+from digitgan.data.image_folder import TEST_EVERY, read_image_folder
 
 DEFAULT = 'mnist'
 
@@ -71,7 +71,7 @@ def image_folder_source(root, log=print):
     splits = {'train': folder.train, 'test': folder.test}
     if not len(folder.test[1]):
         log('--image-folder %s: fewer than %d images a label, so no test split: measures '
-            'that need one use the training images' % (root, 10))
+            'that need one use the training images' % (root, TEST_EVERY))
         splits['test'] = folder.train
     return Source(folder.name, folder.name, folder.labels, splits.__getitem__)
 

@@ -6,7 +6,12 @@
 // (sampleChunks: base64 float32 generator inputs; the job then only returns the outputs.)
 // A job with `strokes` ([{digit, points: [[x, y], ...] in pad units}]) is the recogniser
 // page instead: `warmup` strokes, then each stroke drawn with the mouse, and the page's
-// verdict and handwriting row (settled(): shown, ms from pen-up to the row drawn).
+// verdict and handwriting row (settled(): shown, ms from pen-up to the row drawn), and the
+// page's own input -> painted samples (feltLatency()); `restMs`: the pen held still that
+// long before it lifts.
+// A job with `presses` is the generator page: after `warmup` presses, `presses` mouse clicks
+// on `selector`, spaced by a random `spacingMs` [min, max] (seeded), then `morphMs` of the
+// morph animation; returns the page's feltLatency() and the morph's frames per second.
 // Per job: `cold` navigations, each in a fresh browser context (empty HTTP cache), timed
 // from navigation start to the page's performance mark 'first-digit', with every request
 // started before that mark and its body size (workers' requests included); then, on the
@@ -140,13 +145,70 @@ async function measureStrokes(job) {
       await page.mouse.move(...points[0]);
       await page.mouse.down();
       for (const point of points.slice(1)) await page.mouse.move(...point, { steps: 2 });
+      if (job.restMs) await page.waitForTimeout(job.restMs);    // the pen held still, then lifted
       await page.mouse.up();
       const shown = await page.evaluate(() => window.dcganTest.settled());
+      if (i === warmup.length - 1) await page.evaluate(() => window.dcganTest.clearFeltLatency());
       if (i >= warmup.length) {
         rows.push({ digit: stroke.digit, prediction: shown.prediction, verdictMs: shown.verdictMs, ...shown.row });
       }
     }
-    return { name: job.name, url: job.url, info, rows, consoleErrors: errors };
+    await page.waitForTimeout(job.pauseMs || 0);
+    const felt = await page.evaluate(() => window.dcganTest.feltLatency());
+    return { name: job.name, url: job.url, info, rows, felt, consoleErrors: errors };
+  } finally {
+    await context.close();
+  }
+}
+
+/** A small seeded generator (mulberry32): the same spacing of presses in every run. */
+function seeded(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6D2B79F5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The generator page: presses with the mouse as a person makes them, then the morph. */
+async function measurePresses(job) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(String(err)));
+  try {
+    await page.goto(job.url);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: job.timeout || 120000 });
+    await page.evaluate(() => window.dcganTest.extrasLoaded());
+    const box = await page.locator(job.selector).boundingBox();
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    const random = seeded(job.seed || 1);
+    const [low, high] = job.spacingMs || [250, 450];
+    await page.mouse.move(x, y);
+    for (let i = 0; i < (job.warmup || 0) + job.presses; i++) {
+      if (i === (job.warmup || 0)) {
+        await page.evaluate(() => window.dcganTest.settled());
+        await page.evaluate(() => window.dcganTest.clearFeltLatency());
+      }
+      await page.mouse.click(x, y);
+      await page.waitForTimeout(low + (high - low) * random());
+    }
+    await page.evaluate(() => window.dcganTest.settled());
+    const felt = await page.evaluate(() => window.dcganTest.feltLatency());
+    const footer = await page.evaluate(() => document.querySelector('#timing').textContent);
+    let morphFps = null;
+    if (job.morphMs) {
+      await page.click('#morph');
+      await page.waitForTimeout(job.morphMs);
+      const text = await page.evaluate(() => document.querySelector('#timing').textContent);
+      const found = /morph: (\d+) frames\/s/.exec(text);
+      morphFps = found ? Number(found[1]) : null;
+      await page.click('#morph');
+    }
+    return { name: job.name, url: job.url, felt, footer, morphFps, consoleErrors: errors };
   } finally {
     await context.close();
   }
@@ -155,7 +217,8 @@ async function measureStrokes(job) {
 const results = [];
 for (const job of input.jobs) {
   try {
-    results.push(await (job.strokes ? measureStrokes(job) : measure(job)));
+    const run = job.strokes ? measureStrokes : job.presses ? measurePresses : measure;
+    results.push(await run(job));
   } catch (err) {
     results.push({ name: job.name, url: job.url, error: String(err && err.stack || err) });
   }

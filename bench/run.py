@@ -4,9 +4,10 @@ Chainer and PyTorch, side by side. Prints a table and writes bench/results.json.
 
     python bench/run.py                 # everything (~6-9 minutes on 2 cores)
     python bench/run.py --quick         # fewer runs, to check that everything works
-    python bench/run.py --only browser  # or: --only training, --only handwriting
+    python bench/run.py --only browser  # or: --only felt, --only training, --only handwriting
 
-Steps: browser_bench.py (every engine in headless Chromium), eightbit_quality.py (8-bit
+Steps: felt_latency.py (input -> answer painted on both pages, idle and with one core
+busy), browser_bench.py (every engine in headless Chromium), eightbit_quality.py (8-bit
 weights against float32 on the same digits), handwriting_bench.py (the recogniser page's
 row "in your handwriting" after the pen lifts), train_bench.py (the three trainers' steps,
 with and without the CPU kernels, on one core and two, and PyTorch); machine.py records
@@ -22,6 +23,7 @@ from browser_bench import browser_benchmark
 from common import (HERE, add_weight_arguments, eightbit_models, log, shipped_contract,
                     source_weights)
 from eightbit_quality import measure as eightbit_quality
+from felt_latency import felt_benchmark
 from handwriting_bench import handwriting_benchmark
 from machine import machine_info
 
@@ -29,12 +31,33 @@ RESULTS = os.path.join(HERE, 'results.json')
 # Targets from the issue; checked against this run's figures at the end.
 TARGETS = {'digit_ms': 1.0, 'grid_ms': 30.0, 'cold_ms': 300.0, 'model_kb_8bit': 300.0,
            'webdnn_over_best_peer': 1.0, 'chainer_over_pytorch': 1.5, 'pen_up_to_row_ms': 50.0,
-           'both_cores_speedup': 1.6}
+           'both_cores_speedup': 1.6, 'press_p95_ms': 16.0, 'verdict_p95_ms': 16.0,
+           'row_p95_ms': 50.0, 'morph_fps': 55.0}
+# (figure in felt_latency's results, its target, what the check says)
+FELT_CHECKS = (('press_to_digit_painted', 'press_p95_ms', 'press -> new digit painted p95'),
+               ('pen_up_to_verdict_painted', 'verdict_p95_ms', 'pen-up -> verdict painted p95'),
+               ('pen_up_to_row_painted', 'row_p95_ms', 'pen-up -> row painted p95'))
+# printed, not checked: the same strokes with the pen held still before the lift
+FELT_MORE = (('rested_pen_up_to_verdict_painted', 'pen held, lifted -> verdict painted'),
+             ('rested_pen_up_to_row_painted', 'pen held, lifted -> row painted'))
+
+
+def felt_checks(felt):
+    """Targets of the felt latencies: the p95s on the idle machine, the morph's rate."""
+    checks = {}
+    idle = (felt or {}).get('idle') or {}
+    for key, target, words in FELT_CHECKS:
+        if idle.get(key):
+            checks['%s <= %.0f ms (idle)' % (words, TARGETS[target])] = \
+                idle[key]['p95_ms'] <= TARGETS[target]
+    if idle.get('morph_fps') is not None:
+        checks['morph >= 55 frames/s (idle)'] = idle['morph_fps'] >= TARGETS['morph_fps']
+    return checks
 
 
 # ---------------------------------------------------------------- report
 
-def comparisons(browser, training, quality=None, handwriting=None):
+def comparisons(browser, training, quality=None, handwriting=None, felt=None):
     out = {}
     if handwriting and handwriting.get('pen_up_to_row_ms') is not None:
         out['pen_up_to_row_ms'] = handwriting['pen_up_to_row_ms']
@@ -70,7 +93,7 @@ def comparisons(browser, training, quality=None, handwriting=None):
         out['both_cores_speedup'] = {task: max(v for k, v in t['summary'].items()
                                                if k.startswith('both_cores'))
                                      for task, t in training.items()}
-    checks = {}
+    checks = felt_checks(felt)
     if 'digit_ms' in out:
         checks['one digit <= 1 ms (webassembly)'] = out['digit_ms'] <= TARGETS['digit_ms']
         checks['10x10 grid <= 30 ms (webassembly)'] = out['grid_ms'] <= TARGETS['grid_ms']
@@ -135,6 +158,24 @@ def print_report(results):
                      q['max_abs_diff_from_chainer']))
         print('  accuracy drop %.2f points; the recogniser reads %.2f %% of the digit pairs alike'
               % (quality['accuracy_drop_points'], 100 * quality['same_reading_share']))
+    felt = results.get('felt')
+    if felt:
+        print('\nFelt latency (real bundle, webassembly; the pages\' own input -> painted '
+              'timing): p50 / p95 / max ms')
+        for condition in ('idle', 'one_core_busy'):
+            figures = felt.get(condition) or {}
+            if figures.get('errors'):
+                first = figures['errors'][0].splitlines()[0][:100]
+                print('  %-14s failed: %s' % (condition, first))
+                continue
+            for key, words in [(key, words.replace(' p95', '')) for key, _, words in FELT_CHECKS] \
+                    + list(FELT_MORE):
+                row = figures.get(key)
+                if row:
+                    print('  %-14s %-38s %6.1f %6.1f %6.1f  (n=%d)' % (
+                        condition, words, row['p50_ms'], row['p95_ms'],
+                        row['max_ms'], row['count']))
+            print('  %-14s %-38s %s' % (condition, 'morph frames/s', figures.get('morph_fps')))
     handwriting = results.get('handwriting')
     if handwriting:
         print('\nHandwriting row (recogniser page, real bundle, webassembly): ', end='')
@@ -192,7 +233,7 @@ def main():
     parser = cli.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--quick', action='store_true',
                         help='fewer runs and rounds: checks the benchmark, not the machine')
-    parser.add_argument('--only', choices=('browser', 'training', 'handwriting'),
+    parser.add_argument('--only', choices=('browser', 'felt', 'training', 'handwriting'),
                         help='one step (browser includes the handwriting row); the other '
                              'sections of --out are kept')
     parser.add_argument('--out', default=RESULTS, help='JSON results (default: %(default)s)')
@@ -205,6 +246,11 @@ def main():
     # the new section carries its own machine record.
     results = previous_results(args.out) if args.only else {}
     results.setdefault('machine', machine_info())
+    if args.only in (None, 'felt'):
+        shipped_contract()                  # dist/ built from app/models
+        results['felt'] = felt_benchmark(args.quick)
+        if args.only:
+            results['felt']['machine'] = machine_info()
     if args.only in (None, 'browser'):
         contract = shipped_contract()
         weights = source_weights(contract, args.generator, args.recogniser)
@@ -227,7 +273,8 @@ def main():
             rounds=1 if args.quick else 3, iterations=4 if args.quick else 12,
             warmup=2 if args.quick else 3, log=log)
     results['summary'] = comparisons(results.get('browser'), results.get('training'),
-                                     results.get('eightbit_quality'), results.get('handwriting'))
+                                     results.get('eightbit_quality'), results.get('handwriting'),
+                                     results.get('felt'))
     results['machine']['load_average_at_end'] = os.getloadavg()
     # indent=1 as before: results.json is committed, and diffs should stay readable.
     with cli.atomic_path(args.out) as tmp:

@@ -142,6 +142,7 @@ def write_descriptor(graph, backend, folder, eightbit=False, wasm_simd=False):
     if backend == 'webassembly':
         set_emscripten_environment(wasm_simd)
         webdnn_patches.patch_webdnn_col2im_webassembly()
+        webdnn_patches.patch_webdnn_im2col_webassembly()
         if webdnn_patches.patch_webdnn_asmjs_fallback():
             note = ('asm.js fallback not built (needs closure-compiler; WebDNN loads it only '
                     'in browsers without WebAssembly)')

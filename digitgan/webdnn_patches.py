@@ -63,7 +63,24 @@ def patch_webdnn_max_pooling_nd():
 COL2IM_WEBASSEMBLY_ORIGINAL = 'for (int gid = 0; gid < N*H1*W1*C1; gid += 1) {'
 COL2IM_WEBASSEMBLY = (pathlib.Path(__file__).with_name('col2im_webassembly.cpp')
                       .read_text())
+# Its Im2Col (the first half of every Convolution2D, channels last) decodes each value it
+# copies with ten integer divisions: 4 M divisions per reading of the recogniser (402 k
+# values). This one copies the same values, C1 contiguous floats per filter tap, with none.
+IM2COL_WEBASSEMBLY_ORIGINAL = 'const int kw = gid / C1 % KW;'
+IM2COL_WEBASSEMBLY = (pathlib.Path(__file__).with_name('im2col_webassembly.cpp')
+                      .read_text())
 
+
+def _replace_kernel(module, attribute, original, replacement):
+    """module.attribute (a kernel's source template) becomes `replacement` if it is the
+    WebDNN kernel that holds `original`; True when the replacement is in effect."""
+    template = getattr(module, attribute)
+    if template == replacement:
+        return True
+    if original not in template:
+        return False
+    setattr(module, attribute, replacement)
+    return True
 
 
 def patch_webdnn_col2im_webassembly():
@@ -71,12 +88,14 @@ def patch_webdnn_col2im_webassembly():
     Col2Im kernel source is replaced by COL2IM_WEBASSEMBLY. Returns True when in effect,
     False (and changes nothing) for a WebDNN whose kernel is not the one this replaces."""
     from webdnn.backend.webassembly.kernels import col2im
-    if col2im.template == COL2IM_WEBASSEMBLY:
-        return True
-    if COL2IM_WEBASSEMBLY_ORIGINAL not in col2im.template:
-        return False
-    col2im.template = COL2IM_WEBASSEMBLY
-    return True
+    return _replace_kernel(col2im, 'template', COL2IM_WEBASSEMBLY_ORIGINAL, COL2IM_WEBASSEMBLY)
+
+
+def patch_webdnn_im2col_webassembly():
+    """The same for the channels-last Im2Col kernel (IM2COL_WEBASSEMBLY)."""
+    from webdnn.backend.webassembly.kernels import im2col
+    return _replace_kernel(im2col, 'template_NHWKKC', IM2COL_WEBASSEMBLY_ORIGINAL,
+                           IM2COL_WEBASSEMBLY)
 
 
 def convert_max_pooling_nd(converter, c_op):

@@ -19,13 +19,14 @@ import { Coalesced } from './coalesce.js';
 import { RuntimeLine, byId, forcedBackend, formatMs, keepForOffline, loadModels, loadWithRetry,
   statusArea } from './page.js';
 import { HandwritingRow } from './handwriting-row.js';
+import { FeltLatency } from './felt-latency.js';
 import { handwritingHooks, installTestHooks, preprocessHooks, recogniserPageHooks }
   from './test-hooks.js';
 
 const ui = byId(['draw', 'clear', 'prediction', 'confidence', 'bars', 'preview', 'runtime',
   'backend', 'timing', 'handwriting', 'handwriting-digits']);
 const PROMPT = 'Draw a digit in the box';
-const THROTTLE_MS = 100;
+const THROTTLE_MS = 30;
 
 const status = statusArea();
 const runtime = new RuntimeLine(ui);
@@ -34,10 +35,14 @@ let verdictMs = null;         // the last verdict shown: ms after its drawing ch
 let handwriting = null;       // Handwriting, once loaded (none: the page shows no row)
 let bars = [];
 let changedAt = performance.now();    // the strokes' last change or the pen's lift
+const felt = new FeltLatency();       // pen-up -> verdict / row on screen
+let afterPaint = Promise.resolve();   // the footer, updated once the verdict is on screen
+let reading = { version: -1 };        // the last reading: {version (pad.version), image, result, ms}
 const row = new HandwritingRow(ui.handwriting, ui['handwriting-digits']);
 const predictor = new Coalesced(predict, { minIntervalMs: THROTTLE_MS, onError: (err) => status.error(err) });
-const pad = new DrawingPad(ui.draw, (lifted) => {
+const pad = new DrawingPad(ui.draw, (lifted, event) => {
   changedAt = performance.now();
+  if (lifted) felt.press(event);
   predictor.request({ urgent: lifted });
 });
 
@@ -97,35 +102,51 @@ async function predict() {
     return;
   }
   const strokes = pad.strokes.map((stroke) => stroke.slice());
-  const clears = pad.clears;
+  const { clears, version } = pad;
   const since = changedAt;
-  const image = modelInput(strokes);
-  drawDigit(ui.preview, image);
-  const start = performance.now();
-  const result = await classify(recogniser, image);
-  const ms = performance.now() - start;
+  const penUp = felt.take();      // the lift this run answers, if any
+  // The pen's lift adds no ink: the reading made while drawing is usually the final one
+  // already, and the lift is answered without another run (the verdict is on screen).
+  if (reading.version !== version) {
+    const image = modelInput(strokes);
+    drawDigit(ui.preview, image);
+    const start = performance.now();
+    const result = await classify(recogniser, image);
+    reading = { version, image, result, ms: performance.now() - start };
+  }
+  const { image, result, ms } = reading;
   const verdict = judge(result, extentOf(strokes) / SCREEN_PEN);
   if (pad.clears !== clears) return;     // cleared meanwhile: the next run shows the prompt
   // The verdict is shown at once; the row (a few ms more) follows, and only for the drawing
   // it was computed from: a stroke added meanwhile gets its own run, with its own row.
-  runtime.showTiming(`${formatMs(ms)} per prediction`);
   showVerdict(verdict.label === null ? '?' : verdict.label, verdict.reason, false);
   ui.prediction.dataset.unsure = String(verdict.label === null);
   showBars(result);
   verdictMs = performance.now() - since;
+  const verdictShown = felt.painted(penUp, 'verdict').then((shownMs) => {
+    runtime.showTiming(`${formatMs(ms)} per prediction`
+      + (shownMs === null ? '' : ` · verdict on screen ${formatMs(shownMs)} after the pen lifted`));
+  });
+  afterPaint = Promise.all([afterPaint, verdictShown]);
   if (verdict.label === null) {
     row.hide();
     return;
   }
+  if (pad.drawing) return;        // the row follows the finished stroke (the lift reads again)
+  // The models run in this thread: the row waits for the verdict's frame, not the reverse.
+  if (penUp !== null) await verdictShown;
   const digits = await handwritingRow(image, verdict.label, since);
   if (pad.clears !== clears || changedAt !== since) return;
-  if (digits) row.show(digits);
-  else row.hide();
+  if (digits) {
+    row.show(digits);
+    afterPaint = Promise.all([afterPaint, felt.painted(penUp, 'row')]);
+  } else row.hide();
 }
 
 /** Wait for pending predictions, then return what the page shows. */
 async function settled() {
   await predictor.idle();
+  await afterPaint;
   return {
     prediction: ui.prediction.textContent,
     reason: ui.confidence.textContent,
@@ -170,7 +191,7 @@ async function main() {
   recogniser = models.recogniser;
   makeBars(labelsOf(contract.recogniser));
   runtime.showBackend(recogniser.backend);
-  installTestHooks(recogniserPageHooks({ contract, recogniser, settled }));
+  installTestHooks(recogniserPageHooks({ contract, recogniser, settled, felt }));
   status.ready(`Ready: the recogniser runs on ${recogniser.backend}.`);
   const reading = predictor.request();       // strokes drawn while loading are read now
   const loading = loadHandwriting(contract);

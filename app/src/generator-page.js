@@ -21,6 +21,8 @@ import { Coalesced } from './coalesce.js';
 import { RuntimeLine, byId, formatMs, keepForOffline, loadModels, loadWithRetry, statusArea }
   from './page.js';
 import { generatorPageHooks, installTestHooks } from './test-hooks.js';
+import { FeltLatency } from './felt-latency.js';
+import { Ahead } from './ahead.js';
 
 const ui = byId(['digit', 'generate', 'output', 'seed', 'share', 'download', 'morph-to', 'morph',
   'check', 'check-note', 'check-result', 'one-digit', 'all-digits', 'grid', 'sheet', 'cells',
@@ -44,7 +46,12 @@ let extras = null;            // loading what the first digit did not need
 const renderer = new Coalesced(render, { onError: report });
 const sheet = new Sheet(ui.sheet, ui.cells, pickCell);
 let morph = null;
-const drawn = { digit: 0, row: 0, grid: 0 };   // counted for tests: clicks are coalesced
+// Counted for tests: clicks are coalesced; `prepared`: pictures that were ready at the press.
+const drawn = { digit: 0, row: 0, grid: 0, prepared: 0 };
+const felt = new FeltLatency();   // press -> new picture on screen, shown in the footer
+let afterPaint = Promise.resolve();   // the footer and the address, updated once painted
+const ahead = new Ahead();    // pictures prepared before they are asked for
+let nextSeed = randomSeed();  // what *generate* picks next (prepared ahead)
 
 const gridSeed = () => state.grid ?? state.seed;
 const noiseKey = () => (state.seed !== null ? `seed ${state.seed}` : `z ${noise.tolist().join()}`);
@@ -54,71 +61,124 @@ function report(err) {
   ui['check-result'].textContent = `Error: ${err.message}`;
 }
 
-/** Apply `change` to the state; a running morph stops first, so the user's action wins. */
-function update(change) {
+/**
+ * Apply `change` to the state; a running morph stops first, so the user's action wins.
+ * `event`: the input that asked for it, timed from its press to the new picture on screen.
+ */
+function update(change, event = null) {
   if (morph.running) stopMorph();
+  if (event) felt.press(event);
   change(state);
   if (state.seed === null && state.z === null) state.seed = randomSeed();
   noise = state.seed !== null ? noiseFromSeed(state.seed, generator.nHidden) : noiseVector(state.z);
   if (state.view === 'grid' && gridSeed() === null) state.grid = randomSeed();
-  showState();
+  showControls();
   return renderer.request();
 }
 
-/** The controls, the seed line and the address, from the state (no model run). */
-function showState() {
+/** The controls and the seed line, from the state (no model run). */
+function showControls() {
   ui.digit.value = String(state.digit);
   for (const [view, button] of Object.entries(VIEW_BUTTONS)) {
     button.setAttribute('aria-pressed', String(view === state.view));
   }
   ui.seed.textContent = state.seed !== null ? `seed ${state.seed}` : 'handwriting from the link';
+}
+
+/**
+ * The share link and the address. Not on the press's path: Chromium's replaceState costs
+ * 3-11 ms of the main thread (measured), so it runs after the new picture is on screen.
+ */
+function showLink() {
   const link = format(state, generator.labels, backend, dataset.name);
   ui.share.href = link;
   window.history.replaceState(null, '', link);
 }
 
 async function render() {
+  const since = felt.take();
   for (const panel of [ui['digit-panel'], ui['sheet-panel']]) panel.setAttribute('aria-busy', 'true');
   try {
+    let answer = { kind: null, timing: null };      // what was drawn, and its model time
     const key = `${noiseKey()} digit ${state.digit}`;
     if (shown.key !== key) {
       const { digit } = state;
-      const { image, ms } = await generator.generate(noise, digit);
+      const ready = ahead.get(key);
+      if (ready) drawn.prepared += 1;
+      const { image, ms } = ready || await generator.generate(noise, digit);
       shown = { key, image };
       drawn.digit += 1;
       drawDigit(ui.output, image);
       ui.output.setAttribute('aria-label', `generated ${generator.labels[digit]}`);
       ui['check-result'].textContent = '';
-      runtime.showTiming(`${formatMs(ms)} per ${word}`);
+      answer = { kind: 'digit', timing: `${formatMs(ms)} per ${word}` };
     }
     if (state.view === 'digit') sheet.hide();
-    else if (state.view === 'row' && sheet.shown !== `row ${noiseKey()}`) await showRow();
-    else if (state.view === 'grid' && sheet.shown !== `grid ${gridSeed()}`) await showGrid();
+    else if (state.view === 'row' && sheet.shown !== `row ${noiseKey()}`) answer = await showRow();
+    else if (state.view === 'grid' && sheet.shown !== `grid ${gridSeed()}`) answer = await showGrid();
     if (state.view !== 'digit') sheet.mark(currentRow(), state.digit);
+    afterPaint = Promise.all([afterPaint, whenPainted(since, answer)]);
   } finally {
     for (const panel of [ui['digit-panel'], ui['sheet-panel']]) panel.setAttribute('aria-busy', 'false');
   }
 }
 
+/**
+ * Once what render() drew is on screen: the footer's model time and press -> on screen
+ * (the same figure bench/felt_latency.py reports), then the address.
+ */
+async function whenPainted(since, { kind, timing }) {
+  const ms = kind ? await felt.painted(since, kind) : null;
+  if (timing) {
+    runtime.showTiming(ms === null ? timing : `${timing} · on screen ${formatMs(ms)} after the press`);
+  }
+  showLink();
+  if (!morph.running) ahead.prepare(likelyNext());
+}
+
+/**
+ * What the next press will probably ask for, likeliest first: *generate* (the next seed in
+ * this view), then the other labels in this handwriting (keys 0-9, the menu). On WebGL a run
+ * costs ~10 ms, so only the first.
+ */
+function likelyNext() {
+  const next = noiseFromSeed(nextSeed, generator.nHidden);
+  const digitJob = (z, zKey, digit) => ({ key: `${zKey} digit ${digit}`, run: () => generator.generate(z, digit) });
+  const jobs = [digitJob(next, `seed ${nextSeed}`, state.digit)];
+  if (state.view === 'row') {
+    jobs.push({ key: `row seed ${nextSeed}`, run: () => generator.allDigits(next) });
+  } else if (state.view === 'grid') {
+    jobs.push({ key: `grid ${nextSeed}`, run: () => generator.grid(gridNoise(nextSeed)) });
+  }
+  if (generator.backend !== 'webassembly') return jobs.slice(0, 1);
+  const here = noise;
+  const others = generator.labels.map((_, digit) => digit).filter((digit) => digit !== state.digit);
+  return jobs.concat(others.map((digit) => digitJob(here, noiseKey(), digit)));
+}
+
+/** The row of every label in this handwriting: {kind, timing} for the footer. */
 async function showRow() {
   const key = `row ${noiseKey()}`;
-  const { images, ms } = await generator.allDigits(noise);
+  const { images, ms } = ahead.get(key) || await generator.allDigits(noise);
   sheet.show(key, images, generator.labels);
   drawn.row += 1;
-  runtime.showTiming(`all ${word}s: ${formatMs(ms)} (${formatMs(ms / images.length)} per ${word})`);
+  return { kind: 'row', timing: `all ${word}s: ${formatMs(ms)} (${formatMs(ms / images.length)} per ${word})` };
 }
 
 /** Rows: the seeds grid, grid + 1, ...; columns: the digits. */
 async function showGrid() {
   const first = gridSeed();
-  const rows = [...Array(GRID_ROWS).keys()].map((r) => noiseFromSeed((first + r) >>> 0, generator.nHidden));
-  const { images, ms } = await generator.grid(rows);
+  const { images, ms } = ahead.get(`grid ${first}`) || await generator.grid(gridNoise(first));
   sheet.show(`grid ${first}`, images, generator.labels,
     (row) => `, row ${row + 1} (seed ${(first + row) >>> 0})`);
   drawn.grid += 1;
-  runtime.showTiming(`${formatMs(ms)} per ${GRID_ROWS}×${generator.nClasses} grid `
-    + `(${formatMs(ms / images.length)} per ${word})`);
+  return { kind: 'grid', timing: `${formatMs(ms)} per ${GRID_ROWS}×${generator.nClasses} grid `
+    + `(${formatMs(ms / images.length)} per ${word})` };
 }
+
+/** The z of a grid's rows: seeds first, first + 1, ... */
+const gridNoise = (first) => [...Array(GRID_ROWS).keys()]
+  .map((r) => noiseFromSeed((first + r) >>> 0, generator.nHidden));
 
 /** The sheet's row holding the current handwriting, -1 when the grid does not show it. */
 function currentRow() {
@@ -128,7 +188,7 @@ function currentRow() {
 }
 
 /** A cell of the row or grid: its digit, and its row's handwriting. */
-function pickCell(row, column) {
+function pickCell(row, column, event) {
   update((s) => {
     if (s.view === 'grid') {
       s.grid = gridSeed();
@@ -136,7 +196,7 @@ function pickCell(row, column) {
       s.z = null;
     }
     s.digit = column;
-  });
+  }, event);
 }
 
 function startMorph() {
@@ -145,6 +205,7 @@ function startMorph() {
   const to = target === 'noise'
     ? { z: noiseFromSeed(randomSeed(), generator.nHidden), label: state.digit }
     : { z: noise, label: Number(target) };
+  ahead.stop();
   ui.morph.textContent = 'stop';
   ui.morph.setAttribute('aria-pressed', 'true');
   morph.start(from, to);
@@ -193,7 +254,7 @@ function onKey(event) {
   if (event.target.closest && event.target.closest('input, textarea, select, [contenteditable]')) return;
   const named = generator.labels.map(String).indexOf(event.key);
   const index = named >= 0 || dataset.name === DIGITS ? named : Number(event.key);
-  if (index >= 0 && index < generator.nClasses) update((s) => { s.digit = index; });
+  if (index >= 0 && index < generator.nClasses) update((s) => { s.digit = index; }, event);
 }
 
 /** The data set menu: shown when the models folder holds more than one; a choice reloads. */
@@ -211,14 +272,15 @@ function showDatasets(contract) {
 }
 
 function wire() {
-  ui.digit.addEventListener('change', () => update((s) => { s.digit = Number(ui.digit.value); }));
-  ui.generate.addEventListener('click', () => update((s) => {
-    s.seed = randomSeed();
+  ui.digit.addEventListener('change', (event) => update((s) => { s.digit = Number(ui.digit.value); }, event));
+  ui.generate.addEventListener('click', (event) => update((s) => {
+    s.seed = nextSeed;
+    nextSeed = randomSeed();
     s.z = null;
     s.grid = null;
-  }));
+  }, event));
   for (const [view, button] of Object.entries(VIEW_BUTTONS)) {
-    button.addEventListener('click', () => update((s) => { s.view = view; }));
+    button.addEventListener('click', (event) => update((s) => { s.view = view; }, event));
   }
   ui.morph.addEventListener('click', () => (morph.running ? stopMorph() : startMorph()));
   ui.download.addEventListener('click', download);
@@ -254,6 +316,8 @@ async function loadRecogniser() {
 /** Settles once the renderer, a morph's stop and any check have finished. */
 async function settled() {
   await renderer.idle();
+  await afterPaint;
+  await ahead.idle();       // so that timing hooks never wait behind a prepared run
   await checking;
 }
 
@@ -294,6 +358,7 @@ async function main() {
     noise: () => noise,
     setNoise: (values) => update((s) => { s.z = Float32Array.from(values); s.seed = null; }),
     extrasLoaded: () => extras,
+    felt,
   }));
   status.ready(`Ready: the generator runs on ${generator.backend}.`);
   // After the first digit: the batched generators (rows and the grid), then the recogniser.

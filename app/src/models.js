@@ -6,6 +6,7 @@
  */
 import * as WebDNN from 'webdnn';
 import { LoadError, absolute, downloadModel, fetchJson, releaseModel } from './model-files.js';
+import { loadRunner } from './same-thread-worker.js';
 
 export { LoadError } from './model-files.js';
 export const MODELS_URL = 'models';
@@ -37,6 +38,13 @@ export function loadContract(base = MODELS_URL) {
 export const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
 
 /**
+ * Models of at most this batch run in the page's thread on WebAssembly (a few ms each, and
+ * no worker round trip that Chromium defers after an input: same-thread-worker.js); the
+ * batch-100 grid (~30 ms) keeps its worker, so the page never freezes that long.
+ */
+export const MAX_BATCH_IN_PAGE_THREAD = 10;
+
+/**
  * One converted network: a WebDNN runner loaded once and reused. Runs are queued, so
  * overlapping calls (an animation frame and a button press) never share the input buffer.
  */
@@ -47,6 +55,7 @@ export class Model {
     this.inputSize = sizeOf(spec.input_shape);
     this.outputSize = sizeOf(spec.output_shape);
     this.queue = Promise.resolve();
+    this.inPageThread = false;      // runs in the page's thread (same-thread-worker.js)
   }
 
   /**
@@ -66,13 +75,17 @@ export class Model {
     for (const backend of usable) {
       const urls = await downloadModel(spec, backend, base, onProgress);
       try {
-        const runner = await WebDNN.load(`${base}/${spec.folder}`, {
+        const inPageThread = backend === 'webassembly'
+          && (spec.input_shape || [1])[0] <= MAX_BATCH_IN_PAGE_THREAD;
+        const runner = await loadRunner(() => WebDNN.load(`${base}/${spec.folder}`, {
           backendOrder: [backend],
           cacheStrategy: 'networkOnly',   // files come from downloadModel, never IndexedDB
           saveCache: false,
           transformUrlDelegate: (url) => urls.get(absolute(url)) || url,
-        });
-        return new Model(runner, spec);
+        }), inPageThread);
+        const model = new Model(runner, spec);
+        model.inPageThread = inPageThread;
+        return model;
       } catch (err) {
         console.warn(`${spec.folder} did not start on ${backend}:`, err);
         failure = err;

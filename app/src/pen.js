@@ -13,14 +13,16 @@ export const SCREEN_PEN = 0.05;
 export class DrawingPad {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {(lifted: boolean) => void} onChange called after every change of the strokes,
-   *   and when the pen is lifted (lifted true: the stroke is finished)
+   * @param {(lifted: boolean, event: PointerEvent) => void} onChange called after every
+   *   change of the strokes, and when the pen is lifted (lifted true: the stroke is
+   *   finished; `event` the pointerup, timed by the page from the lift to its answer)
    */
   constructor(canvas, onChange = () => {}) {
     this.canvas = canvas;
     this.onChange = onChange;
     this.strokes = [];
     this.clears = 0;             // how many times clear() ran
+    this.version = 0;            // changes of the strokes so far: equal versions, equal ink
     this.pointerId = null;       // the pointer drawing now; other pointers are ignored
     this.enabled = true;
     this.listen();
@@ -31,6 +33,11 @@ export class DrawingPad {
 
   get empty() {
     return this.strokes.length === 0;
+  }
+
+  /** True while a stroke is being drawn (the pen is down). */
+  get drawing() {
+    return this.pointerId !== null;
   }
 
   fit() {
@@ -53,6 +60,7 @@ export class DrawingPad {
   clear() {
     this.strokes = [];
     this.clears += 1;
+    this.version += 1;
     this.pointerId = null;       // a stroke in progress ends here too
     this.redraw();
     this.onChange();
@@ -75,6 +83,7 @@ export class DrawingPad {
       this.pointerId = event.pointerId;
       canvas.setPointerCapture(event.pointerId);
       this.strokes.push([this.position(event)]);         // a tap leaves a dot
+      this.version += 1;
       this.redraw();
       this.onChange();
     });
@@ -83,14 +92,21 @@ export class DrawingPad {
       event.preventDefault();
       const stroke = this.strokes[this.strokes.length - 1];
       const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
-      for (const e of (events.length ? events : [event])) stroke.push(this.position(e));
+      const before = stroke.length;
+      for (const e of (events.length ? events : [event])) {
+        const [x, y] = this.position(e);
+        const [lastX, lastY] = stroke[stroke.length - 1];
+        if (x !== lastX || y !== lastY) stroke.push([x, y]);     // a resting pen adds no ink
+      }
+      if (stroke.length === before) return;
+      this.version += 1;
       this.redraw();
       this.onChange();
     });
     const end = (event) => {
       if (event.pointerId !== this.pointerId) return;
       this.pointerId = null;
-      this.onChange(true);
+      this.onChange(true, event);
     };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);

@@ -9,7 +9,7 @@ export class Sheet {
   /**
    * @param {HTMLCanvasElement} canvas
    * @param {HTMLElement} cells the container laid over the canvas
-   * @param {(row: number, column: number) => void} onPick
+   * @param {(row: number, column: number, event: Event) => void} onPick
    */
   constructor(canvas, cells, onPick) {
     Object.assign(this, { canvas, cells, onPick });
@@ -34,7 +34,7 @@ export class Sheet {
         const button = document.createElement('button');
         button.type = 'button';
         button.className = 'cell';
-        button.addEventListener('click', () => this.onPick(Math.floor(i / columns), i % columns));
+        button.addEventListener('click', (event) => this.onPick(Math.floor(i / columns), i % columns, event));
         return button;
       }));
     }

@@ -40,7 +40,7 @@ export function preprocessHooks() {
 
 /**
  * The generator page's hooks.
- * @param {object} page {contract, generator: DigitGenerator, noise(): the current z (numjs),
+ * @param {object} page {contract, generator: DigitGenerator, felt: FeltLatency, noise(): the current z (numjs),
  *   setNoise(numbers), showGrid(): draws the current grid, drawn(): pictures drawn so far
  *   {digit, row, grid}, settled(): resolves when the
  *   page's drawing and checks have finished, extrasLoaded(): resolves when the batched
@@ -80,14 +80,28 @@ export function generatorPageHooks(page) {
       return performance.now() - start;
     },
     extrasLoaded: page.extrasLoaded,
+    ...feltLatencyHooks(page.felt),
+    /** Where each loaded generator runs: {batch size: 'page' | 'worker'}. */
+    threads: () => Object.fromEntries([[1, generator.single]].concat(Object.entries(generator.batched))
+      .map(([batch, model]) => [batch, model.inPageThread ? 'page' : 'worker'])),
     /** Batch sizes of the loaded batched generators. */
     batchSizes: () => generator.batchSizes(),
   };
 }
 
+/** Press -> painted samples of a page's FeltLatency (felt-latency.js). */
+function feltLatencyHooks(felt) {
+  return {
+    /** {kind: {count, p50, p95, all: [ms, ...]}}: input event -> its answer on screen. */
+    feltLatency: () => felt.summary(),
+    /** Forget the samples so far (a warm-up). */
+    clearFeltLatency: () => felt.clear(),
+  };
+}
+
 /**
  * The recogniser page's hooks.
- * @param {object} page {contract, recogniser: Model, settled(): resolves, once no
+ * @param {object} page {contract, recogniser: Model, felt: FeltLatency, settled(): resolves, once no
  *   prediction is pending, to what the page shows: {prediction, reason, empty, strokes,
  *   row: {shown, href, label, ms (from the drawing's last change or lift to the row drawn),
  *   drawnAt}}}
@@ -116,6 +130,9 @@ export function recogniserPageHooks(page) {
       return verdicts;
     },
     settled: page.settled,
+    ...feltLatencyHooks(page.felt),
+    /** Where the recogniser runs: 'page' or 'worker'. */
+    thread: () => (page.recogniser.inPageThread ? 'page' : 'worker'),
   };
 }
 

@@ -2,25 +2,25 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[204840];
+float static_buffer[211112];
 float* dynamic_buffer = nullptr;
 
 int meta_buf_0[] = {177060,185684,784,11,11,784};
 int meta_buf_1[] = {185684,108260,1,11,28,28,14,14,4,4,1,1,2,2,1,1};
 int meta_buf_2[] = {108260,0,194308,196,32,176};
-int meta_buf_3[] = {5632,194308,194308,32,32,32,196};
-int meta_buf_4[] = {194308,142756,1,32,14,14,7,7,4,4,1,1,2,2,1,1};
-int meta_buf_5[] = {142756,5664,200580,49,64,512};
-int meta_buf_6[] = {38432,200580,200580,64,64,64,49};
-int meta_buf_7[] = {200580,167844,1,64,7,7,4,4,3,3,1,1,2,2,1,1};
-int meta_buf_8[] = {167844,38496,203716,16,32,576};
-int meta_buf_9[] = {56928,203716,204228,32,16,32,16};
-int meta_buf_10[] = {204228,56960,204740,1,100,512};
-int meta_buf_11[] = {108160,204740,204740,100};
+int meta_buf_3[] = {5632,194308,200580,32,32,32,196};
+int meta_buf_4[] = {200580,142756,1,32,14,14,7,7,4,4,1,1,2,2,1,1};
+int meta_buf_5[] = {142756,5664,206852,49,64,512};
+int meta_buf_6[] = {38432,206852,206852,64,64,64,49};
+int meta_buf_7[] = {206852,167844,1,64,7,7,4,4,3,3,1,1,2,2,1,1};
+int meta_buf_8[] = {167844,38496,209988,16,32,576};
+int meta_buf_9[] = {56928,209988,210500,32,16,32,16};
+int meta_buf_10[] = {210500,56960,211012,1,100,512};
+int meta_buf_11[] = {108160,211012,211012,100};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9,meta_buf_10,meta_buf_11};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(204840 * sizeof(float));
+    //static_buffer = (float*)malloc(211112 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {
@@ -65,8 +65,7 @@ void transpose_3ede431373fd6b14a21ca5a7f2fab289eb4c42220e346f22acc816e8(const in
     }
 }
 
-
-void im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(const int * meta_buffer)
+void im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(const int * meta_buffer)
 {
     const float *im = (static_buffer + meta_buffer[0]);
     float *col = (static_buffer + meta_buffer[1]);
@@ -86,18 +85,23 @@ void im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(const int *
     const int PH = meta_buffer[14];
     const int PW = meta_buffer[15];
 
-    for (int gid = 0; gid < N*H2*W2*KH*KW*C1; gid += 1) {
-        const int c1 = gid % C1;
-        const int kw = gid / C1 % KW;
-        const int kh = gid / C1 / KW % KH;
-        const int w2 = gid / C1 / KW / KH % W2;
-        const int h2 = gid / C1 / KW / KH / W2 % H2;
-        const int  n = gid / C1 / KW / KH / W2 / H2;
-
-        const int h1 = h2 * SH - PH + kh * DH;
-        const int w1 = w2 * SW - PW + kw * DW;
-
-        col[gid] = (h1 < 0 || h1 >= H1 || w1 < 0 || w1 >= W1) ? 0 : im[((n*H1+h1)*W1+w1)*C1+c1];
+    for (int n = 0; n < N; n++) {
+        for (int h2 = 0; h2 < H2; h2++) {
+            for (int w2 = 0; w2 < W2; w2++) {
+                for (int kh = 0; kh < KH; kh++) {
+                    const int h1 = h2 * SH - PH + kh * DH;
+                    for (int kw = 0; kw < KW; kw++, col += C1) {
+                        const int w1 = w2 * SW - PW + kw * DW;
+                        if (h1 < 0 || h1 >= H1 || w1 < 0 || w1 >= W1) {
+                            for (int c1 = 0; c1 < C1; c1++) col[c1] = 0;
+                            continue;
+                        }
+                        const float *src = im + ((n * H1 + h1) * W1 + w1) * C1;
+                        for (int c1 = 0; c1 < C1; c1++) col[c1] = src[c1];
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -199,13 +203,13 @@ void elementwiseadd_98450d361d3b8b06ad718e1e961bda61506f2baab3157c18aecbf897(con
 
 extern "C" void run() {
 transpose_3ede431373fd6b14a21ca5a7f2fab289eb4c42220e346f22acc816e8(meta_buf_0);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_1);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_1);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_2);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_3);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_4);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_4);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_5);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_6);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_7);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_7);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_8);
 fusedelementwise_98dfb71cb3aa5495493f1ed73dda277b60580ec81e0a2a17444e0ee4(meta_buf_9);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_10);

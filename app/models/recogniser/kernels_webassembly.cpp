@@ -2,34 +2,34 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[1009958];
+float static_buffer[984870];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {1008907,1008123,784};
-int meta_buf_1[] = {1008123,988523,1,1,28,28,28,28,3,3,1,1,1,1,1,1};
-int meta_buf_2[] = {988523,0,888171,784,32,9};
-int meta_buf_3[] = {288,888171,863083,32,32,32,784};
+int meta_buf_0[] = {983819,983035,784};
+int meta_buf_1[] = {983035,963435,1,1,28,28,28,28,3,3,1,1,1,1,1,1};
+int meta_buf_2[] = {963435,0,863083,784,32,9};
+int meta_buf_3[] = {288,863083,863083,32,32,32,784};
 int meta_buf_4[] = {863083,467947,1,32,28,28,28,28,3,3,1,1,1,1,1,1};
-int meta_buf_5[] = {467947,320,913259,784,32,288};
-int meta_buf_6[] = {9536,913259,913259,32,32,32,784};
-int meta_buf_7[] = {913259,995579,1,28,28,32,14,14,2,2,2,2,0,0};
-int meta_buf_8[] = {995579,806635,1,32,14,14,14,14,3,3,1,1,1,1,1,1};
-int meta_buf_9[] = {806635,9568,963435,196,64,288};
-int meta_buf_10[] = {28000,963435,975979,64,64,64,196};
-int meta_buf_11[] = {975979,693739,1,64,14,14,14,14,3,3,1,1,1,1,1,1};
+int meta_buf_5[] = {467947,320,888171,784,32,288};
+int meta_buf_6[] = {9536,888171,888171,32,32,32,784};
+int meta_buf_7[] = {888171,970491,1,28,28,32,14,14,2,2,2,2,0,0};
+int meta_buf_8[] = {970491,806635,1,32,14,14,14,14,3,3,1,1,1,1,1,1};
+int meta_buf_9[] = {806635,9568,938347,196,64,288};
+int meta_buf_10[] = {28000,938347,913259,64,64,64,196};
+int meta_buf_11[] = {913259,693739,1,64,14,14,14,14,3,3,1,1,1,1,1,1};
 int meta_buf_12[] = {693739,28064,950891,196,64,576};
-int meta_buf_13[] = {64928,950891,938347,64,64,64,196};
-int meta_buf_14[] = {938347,1004987,1,14,14,64,7,7,2,2,2,2,0,0};
-int meta_buf_15[] = {1004987,1001851,64,49,49,64};
-int meta_buf_16[] = {1001851,64992,1009819,1,128,3136};
-int meta_buf_17[] = {466400,1009819,1009691,128};
-int meta_buf_18[] = {1009691,466528,1009947,1,11,128};
-int meta_buf_19[] = {467936,1009947,1009947,11};
-int meta_buf_20[] = {1009947,1009947,1,11};
+int meta_buf_13[] = {64928,950891,925803,64,64,64,196};
+int meta_buf_14[] = {925803,979899,1,14,14,64,7,7,2,2,2,2,0,0};
+int meta_buf_15[] = {979899,976763,64,49,49,64};
+int meta_buf_16[] = {976763,64992,984603,1,128,3136};
+int meta_buf_17[] = {466400,984603,984731,128};
+int meta_buf_18[] = {984731,466528,984859,1,11,128};
+int meta_buf_19[] = {467936,984859,984859,11};
+int meta_buf_20[] = {984859,984859,1,11};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9,meta_buf_10,meta_buf_11,meta_buf_12,meta_buf_13,meta_buf_14,meta_buf_15,meta_buf_16,meta_buf_17,meta_buf_18,meta_buf_19,meta_buf_20};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(1009958 * sizeof(float));
+    //static_buffer = (float*)malloc(984870 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {
@@ -68,8 +68,7 @@ void transpose_6c1a5765207ae813be68b295e01081389ed8f452899e3a431cad37f6(const in
     }
 }
 
-
-void im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(const int * meta_buffer)
+void im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(const int * meta_buffer)
 {
     const float *im = (static_buffer + meta_buffer[0]);
     float *col = (static_buffer + meta_buffer[1]);
@@ -89,18 +88,23 @@ void im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(const int *
     const int PH = meta_buffer[14];
     const int PW = meta_buffer[15];
 
-    for (int gid = 0; gid < N*H2*W2*KH*KW*C1; gid += 1) {
-        const int c1 = gid % C1;
-        const int kw = gid / C1 % KW;
-        const int kh = gid / C1 / KW % KH;
-        const int w2 = gid / C1 / KW / KH % W2;
-        const int h2 = gid / C1 / KW / KH / W2 % H2;
-        const int  n = gid / C1 / KW / KH / W2 / H2;
-
-        const int h1 = h2 * SH - PH + kh * DH;
-        const int w1 = w2 * SW - PW + kw * DW;
-
-        col[gid] = (h1 < 0 || h1 >= H1 || w1 < 0 || w1 >= W1) ? 0 : im[((n*H1+h1)*W1+w1)*C1+c1];
+    for (int n = 0; n < N; n++) {
+        for (int h2 = 0; h2 < H2; h2++) {
+            for (int w2 = 0; w2 < W2; w2++) {
+                for (int kh = 0; kh < KH; kh++) {
+                    const int h1 = h2 * SH - PH + kh * DH;
+                    for (int kw = 0; kw < KW; kw++, col += C1) {
+                        const int w1 = w2 * SW - PW + kw * DW;
+                        if (h1 < 0 || h1 >= H1 || w1 < 0 || w1 >= W1) {
+                            for (int c1 = 0; c1 < C1; c1++) col[c1] = 0;
+                            continue;
+                        }
+                        const float *src = im + ((n * H1 + h1) * W1 + w1) * C1;
+                        for (int c1 = 0; c1 < C1; c1++) col[c1] = src[c1];
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -291,17 +295,17 @@ void softmax_be4c2fae32b9326b0ca891226ac9234de828aecba508a30394d8a57e(const int 
 
 extern "C" void run() {
 transpose_6c1a5765207ae813be68b295e01081389ed8f452899e3a431cad37f6(meta_buf_0);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_1);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_1);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_2);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_3);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_4);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_4);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_5);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_6);
 maxpooling2d_386ebef75ea973afd833e12e5ea8f6c97456944cd3812afb94b9bb4e(meta_buf_7);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_8);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_8);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_9);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_10);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_11);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_11);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_12);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_13);
 maxpooling2d_386ebef75ea973afd833e12e5ea8f6c97456944cd3812afb94b9bb4e(meta_buf_14);

@@ -2,34 +2,34 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[1022244];
+float static_buffer[1034788];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {1021322,1020538,784};
-int meta_buf_1[] = {1020538,1000938,1,1,28,28,28,28,3,3,1,1,1,1,1,1};
-int meta_buf_2[] = {1000938,0,938218,784,32,9};
-int meta_buf_3[] = {288,938218,913130,32,32,32,784};
-int meta_buf_4[] = {913130,467818,1,32,28,28,28,28,3,3,1,1,1,1,1,1};
-int meta_buf_5[] = {467818,320,888042,784,32,288};
-int meta_buf_6[] = {9536,888042,862954,32,32,32,784};
-int meta_buf_7[] = {862954,1007994,1,28,28,32,14,14,2,2,2,2,0,0};
-int meta_buf_8[] = {1007994,806506,1,32,14,14,14,14,3,3,1,1,1,1,1,1};
-int meta_buf_9[] = {806506,9568,963306,196,64,288};
-int meta_buf_10[] = {28000,963306,975850,64,64,64,196};
-int meta_buf_11[] = {975850,693610,1,64,14,14,14,14,3,3,1,1,1,1,1,1};
-int meta_buf_12[] = {693610,28064,988394,196,64,576};
-int meta_buf_13[] = {64928,988394,988394,64,64,64,196};
-int meta_buf_14[] = {988394,1014266,1,14,14,64,7,7,2,2,2,2,0,0};
-int meta_buf_15[] = {1014266,1017402,64,49,49,64};
-int meta_buf_16[] = {1017402,64992,1022106,1,128,3136};
-int meta_buf_17[] = {466400,1022106,1022106,128};
-int meta_buf_18[] = {1022106,466528,1022234,1,10,128};
-int meta_buf_19[] = {467808,1022234,1022234,10};
-int meta_buf_20[] = {1022234,1022234,1,10};
+int meta_buf_0[] = {1033866,1033082,784};
+int meta_buf_1[] = {1033082,1013482,1,1,28,28,28,28,3,3,1,1,1,1,1,1};
+int meta_buf_2[] = {1013482,0,938218,784,32,9};
+int meta_buf_3[] = {288,938218,888042,32,32,32,784};
+int meta_buf_4[] = {888042,467818,1,32,28,28,28,28,3,3,1,1,1,1,1,1};
+int meta_buf_5[] = {467818,320,862954,784,32,288};
+int meta_buf_6[] = {9536,862954,913130,32,32,32,784};
+int meta_buf_7[] = {913130,1020538,1,28,28,32,14,14,2,2,2,2,0,0};
+int meta_buf_8[] = {1020538,806506,1,32,14,14,14,14,3,3,1,1,1,1,1,1};
+int meta_buf_9[] = {806506,9568,975850,196,64,288};
+int meta_buf_10[] = {28000,975850,963306,64,64,64,196};
+int meta_buf_11[] = {963306,693610,1,64,14,14,14,14,3,3,1,1,1,1,1,1};
+int meta_buf_12[] = {693610,28064,1000938,196,64,576};
+int meta_buf_13[] = {64928,1000938,988394,64,64,64,196};
+int meta_buf_14[] = {988394,1026810,1,14,14,64,7,7,2,2,2,2,0,0};
+int meta_buf_15[] = {1026810,1029946,64,49,49,64};
+int meta_buf_16[] = {1029946,64992,1034650,1,128,3136};
+int meta_buf_17[] = {466400,1034650,1034650,128};
+int meta_buf_18[] = {1034650,466528,1034778,1,10,128};
+int meta_buf_19[] = {467808,1034778,1034778,10};
+int meta_buf_20[] = {1034778,1034778,1,10};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9,meta_buf_10,meta_buf_11,meta_buf_12,meta_buf_13,meta_buf_14,meta_buf_15,meta_buf_16,meta_buf_17,meta_buf_18,meta_buf_19,meta_buf_20};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(1022244 * sizeof(float));
+    //static_buffer = (float*)malloc(1034788 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {
@@ -68,8 +68,7 @@ void transpose_6c1a5765207ae813be68b295e01081389ed8f452899e3a431cad37f6(const in
     }
 }
 
-
-void im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(const int * meta_buffer)
+void im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(const int * meta_buffer)
 {
     const float *im = (static_buffer + meta_buffer[0]);
     float *col = (static_buffer + meta_buffer[1]);
@@ -89,18 +88,23 @@ void im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(const int *
     const int PH = meta_buffer[14];
     const int PW = meta_buffer[15];
 
-    for (int gid = 0; gid < N*H2*W2*KH*KW*C1; gid += 1) {
-        const int c1 = gid % C1;
-        const int kw = gid / C1 % KW;
-        const int kh = gid / C1 / KW % KH;
-        const int w2 = gid / C1 / KW / KH % W2;
-        const int h2 = gid / C1 / KW / KH / W2 % H2;
-        const int  n = gid / C1 / KW / KH / W2 / H2;
-
-        const int h1 = h2 * SH - PH + kh * DH;
-        const int w1 = w2 * SW - PW + kw * DW;
-
-        col[gid] = (h1 < 0 || h1 >= H1 || w1 < 0 || w1 >= W1) ? 0 : im[((n*H1+h1)*W1+w1)*C1+c1];
+    for (int n = 0; n < N; n++) {
+        for (int h2 = 0; h2 < H2; h2++) {
+            for (int w2 = 0; w2 < W2; w2++) {
+                for (int kh = 0; kh < KH; kh++) {
+                    const int h1 = h2 * SH - PH + kh * DH;
+                    for (int kw = 0; kw < KW; kw++, col += C1) {
+                        const int w1 = w2 * SW - PW + kw * DW;
+                        if (h1 < 0 || h1 >= H1 || w1 < 0 || w1 >= W1) {
+                            for (int c1 = 0; c1 < C1; c1++) col[c1] = 0;
+                            continue;
+                        }
+                        const float *src = im + ((n * H1 + h1) * W1 + w1) * C1;
+                        for (int c1 = 0; c1 < C1; c1++) col[c1] = src[c1];
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -291,17 +295,17 @@ void softmax_be4c2fae32b9326b0ca891226ac9234de828aecba508a30394d8a57e(const int 
 
 extern "C" void run() {
 transpose_6c1a5765207ae813be68b295e01081389ed8f452899e3a431cad37f6(meta_buf_0);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_1);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_1);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_2);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_3);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_4);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_4);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_5);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_6);
 maxpooling2d_386ebef75ea973afd833e12e5ea8f6c97456944cd3812afb94b9bb4e(meta_buf_7);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_8);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_8);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_9);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_10);
-im2col_54f86552263d1a348fd988a8122143d1a6ec1c1aa7867ba5833442fb(meta_buf_11);
+im2col_5d2aee42414cd526df10951c813f40497bb03cf84d794bb7386a6686(meta_buf_11);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_12);
 fusedelementwise_39f491a753592bd6d9a83c6f76917012b5eb3c0ac597e095aa174319(meta_buf_13);
 maxpooling2d_386ebef75ea973afd833e12e5ea8f6c97456944cd3812afb94b9bb4e(meta_buf_14);

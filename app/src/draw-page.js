@@ -26,7 +26,12 @@ import { handwritingHooks, installTestHooks, preprocessHooks, recogniserPageHook
 const ui = byId(['draw', 'clear', 'prediction', 'confidence', 'bars', 'preview', 'runtime',
   'backend', 'timing', 'handwriting', 'handwriting-digits']);
 const PROMPT = 'Draw a digit in the box';
-const THROTTLE_MS = 30;
+// While drawing, the strokes are read again as they grow, but readings take at most a third
+// of the page's time (a pause of twice the last reading's time between two), and at least
+// one per MAX_THROTTLE_MS: on a fast machine every move is read, so when the pen lifts
+// (which adds no ink) its verdict is usually on screen already; a slow one is not swamped.
+const MAX_THROTTLE_MS = 100;
+const throttleAfter = (readingMs) => Math.min(MAX_THROTTLE_MS, 2 * readingMs);
 
 const status = statusArea();
 const runtime = new RuntimeLine(ui);
@@ -39,7 +44,7 @@ const felt = new FeltLatency();       // pen-up -> verdict / row on screen
 let afterPaint = Promise.resolve();   // the footer, updated once the verdict is on screen
 let reading = { version: -1 };        // the last reading: {version (pad.version), image, result, ms}
 const row = new HandwritingRow(ui.handwriting, ui['handwriting-digits']);
-const predictor = new Coalesced(predict, { minIntervalMs: THROTTLE_MS, onError: (err) => status.error(err) });
+const predictor = new Coalesced(predict, { minIntervalMs: MAX_THROTTLE_MS, onError: (err) => status.error(err) });
 const pad = new DrawingPad(ui.draw, (lifted, event) => {
   changedAt = performance.now();
   if (lifted) felt.press(event);
@@ -108,11 +113,12 @@ async function predict() {
   // The pen's lift adds no ink: the reading made while drawing is usually the final one
   // already, and the lift is answered without another run (the verdict is on screen).
   if (reading.version !== version) {
+    const start = performance.now();
     const image = modelInput(strokes);
     drawDigit(ui.preview, image);
-    const start = performance.now();
     const result = await classify(recogniser, image);
     reading = { version, image, result, ms: performance.now() - start };
+    predictor.minIntervalMs = throttleAfter(reading.ms);
   }
   const { image, result, ms } = reading;
   const verdict = judge(result, extentOf(strokes) / SCREEN_PEN);

@@ -72,6 +72,8 @@ def transfer_summary(site, transferred):
     raw = gz = model_raw = model_gz = 0
     files = []
     for item in transferred:
+        if item['url'].startswith('blob:'):
+            continue        # a model file again, read from memory in the page's own thread
         path = served_file(site, item['url'])
         size = item['bytes'] if item['bytes'] is not None else (
             os.path.getsize(path) if path else 0)

@@ -139,10 +139,12 @@ def print_report(results):
                 print('%-34s failed: %s' % (row['engine'], row['error'].splitlines()[0][:100]))
                 continue
             t = row['transfer']
-            print('%-34s %8.0f %9.3f %8.1f %7s %8.0f %7.0f %8.0f %8.0f %9.1e' % (
+            difference = '%9.1e' % row['max_abs_diff'] if row['max_abs_diff'] is not None \
+                else '%9s' % '-'            # another data set: no Chainer reference run
+            print('%-34s %8.0f %9.3f %8.1f %7s %8.0f %7.0f %8.0f %8.0f %s' % (
                 row['engine'], row['cold_start_ms'], row['digit_ms'], row['grid_ms'],
                 row['grid_batch'], t['raw'] / 1000, t['gzip'] / 1000, t['model_raw'] / 1000,
-                t['model_gzip'] / 1000, row['max_abs_diff']))
+                t['model_gzip'] / 1000, difference))
         print('cold: navigation -> first digit drawn (median of fresh-cache loads); digit: '
               'median of single runs after warm-up; grid: 100 digits generated + drawn '
               '(median), in runs of (batch); kB: responses before the first digit; '

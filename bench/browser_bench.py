@@ -73,7 +73,7 @@ def transfer_summary(site, transferred):
     files = []
     for item in transferred:
         if item['url'].startswith('blob:'):
-            continue        # a model file again, read from memory in the page's own thread
+            continue        # a model file already downloaded, read again from memory
         path = served_file(site, item['url'])
         size = item['bytes'] if item['bytes'] is not None else (
             os.path.getsize(path) if path else 0)

@@ -54,7 +54,12 @@ const ahead = new Ahead();    // pictures prepared before they are asked for
 let nextSeed = randomSeed();  // what *generate* picks next (prepared ahead)
 
 const gridSeed = () => state.grid ?? state.seed;
-const noiseKey = () => (state.seed !== null ? `seed ${state.seed}` : `z ${noise.tolist().join()}`);
+// What is drawn, by handwriting: the keys of what #output and the sheet show, and of Ahead.
+const seedKey = (seed) => `seed ${seed}`;
+const noiseKey = () => (state.seed !== null ? seedKey(state.seed) : `z ${noise.tolist().join()}`);
+const digitKey = (zKey, digit) => `${zKey} digit ${digit}`;
+const rowKey = (zKey) => `row ${zKey}`;
+const gridKey = (first) => `grid ${first}`;
 
 function report(err) {
   console.error(err);
@@ -100,7 +105,7 @@ async function render() {
   for (const panel of [ui['digit-panel'], ui['sheet-panel']]) panel.setAttribute('aria-busy', 'true');
   try {
     let answer = { kind: null, timing: null };      // what was drawn, and its model time
-    const key = `${noiseKey()} digit ${state.digit}`;
+    const key = digitKey(noiseKey(), state.digit);
     if (shown.key !== key) {
       const { digit } = state;
       const ready = ahead.get(key);
@@ -114,8 +119,8 @@ async function render() {
       answer = { kind: 'digit', timing: `${formatMs(ms)} per ${word}` };
     }
     if (state.view === 'digit') sheet.hide();
-    else if (state.view === 'row' && sheet.shown !== `row ${noiseKey()}`) answer = await showRow();
-    else if (state.view === 'grid' && sheet.shown !== `grid ${gridSeed()}`) answer = await showGrid();
+    else if (state.view === 'row' && sheet.shown !== rowKey(noiseKey())) answer = await showRow();
+    else if (state.view === 'grid' && sheet.shown !== gridKey(gridSeed())) answer = await showGrid();
     if (state.view !== 'digit') sheet.mark(currentRow(), state.digit);
     afterPaint = Promise.all([afterPaint, whenPainted(since, answer)]);
   } finally {
@@ -143,12 +148,12 @@ async function whenPainted(since, { kind, timing }) {
  */
 function likelyNext() {
   const next = noiseFromSeed(nextSeed, generator.nHidden);
-  const digitJob = (z, zKey, digit) => ({ key: `${zKey} digit ${digit}`, run: () => generator.generate(z, digit) });
-  const jobs = [digitJob(next, `seed ${nextSeed}`, state.digit)];
+  const digitJob = (z, zKey, digit) => ({ key: digitKey(zKey, digit), run: () => generator.generate(z, digit) });
+  const jobs = [digitJob(next, seedKey(nextSeed), state.digit)];
   if (state.view === 'row') {
-    jobs.push({ key: `row seed ${nextSeed}`, run: () => generator.allDigits(next) });
+    jobs.push({ key: rowKey(seedKey(nextSeed)), run: () => generator.allDigits(next) });
   } else if (state.view === 'grid') {
-    jobs.push({ key: `grid ${nextSeed}`, run: () => generator.grid(gridNoise(nextSeed)) });
+    jobs.push({ key: gridKey(nextSeed), run: () => generator.grid(gridNoise(nextSeed)) });
   }
   if (generator.backend !== 'webassembly') return jobs.slice(0, 1);
   const here = noise;
@@ -158,7 +163,7 @@ function likelyNext() {
 
 /** The row of every label in this handwriting: {kind, timing} for the footer. */
 async function showRow() {
-  const key = `row ${noiseKey()}`;
+  const key = rowKey(noiseKey());
   const { images, ms } = ahead.get(key) || await generator.allDigits(noise);
   sheet.show(key, images, generator.labels);
   drawn.row += 1;
@@ -168,8 +173,8 @@ async function showRow() {
 /** Rows: the seeds grid, grid + 1, ...; columns: the digits. */
 async function showGrid() {
   const first = gridSeed();
-  const { images, ms } = ahead.get(`grid ${first}`) || await generator.grid(gridNoise(first));
-  sheet.show(`grid ${first}`, images, generator.labels,
+  const { images, ms } = ahead.get(gridKey(first)) || await generator.grid(gridNoise(first));
+  sheet.show(gridKey(first), images, generator.labels,
     (row) => `, row ${row + 1} (seed ${(first + row) >>> 0})`);
   drawn.grid += 1;
   return { kind: 'grid', timing: `${formatMs(ms)} per ${GRID_ROWS}×${generator.nClasses} grid `

@@ -49,13 +49,13 @@ export const MAX_BATCH_IN_PAGE_THREAD = 10;
  * overlapping calls (an animation frame and a button press) never share the input buffer.
  */
 export class Model {
-  constructor(runner, spec) {
+  constructor(runner, spec, inPageThread = false) {
     this.runner = runner;
     this.spec = spec;
     this.inputSize = sizeOf(spec.input_shape);
     this.outputSize = sizeOf(spec.output_shape);
     this.queue = Promise.resolve();
-    this.inPageThread = false;      // runs in the page's thread (same-thread-worker.js)
+    this.inPageThread = inPageThread;   // runs in the page's thread (same-thread-worker.js)
   }
 
   /**
@@ -83,9 +83,7 @@ export class Model {
           saveCache: false,
           transformUrlDelegate: (url) => urls.get(absolute(url)) || url,
         }), inPageThread);
-        const model = new Model(runner, spec);
-        model.inPageThread = inPageThread;
-        return model;
+        return new Model(runner, spec, inPageThread);
       } catch (err) {
         console.warn(`${spec.folder} did not start on ${backend}:`, err);
         failure = err;

@@ -79,21 +79,30 @@ def tune_rule(recogniser, args, source):
 
 
 def start_from(recogniser, path):
-    """Copy trained weights into `recogniser`; an output layer with fewer classes fills the
-    first rows of ours (fine-tuning a ten-digit recogniser into one with "not a digit")."""
+    """Copy trained weights into `recogniser`, which may be larger: an output layer with
+    fewer classes fills the first rows of ours (a ten-digit recogniser fine-tuned into one
+    with "not a digit"), and a narrower network fills the first channels and units of each
+    layer (--ch, --n-units). The inputs a layer gains are given zero weights, so the wider
+    network starts out computing what the narrower one did and training grows the rest."""
     arrays = checkpoints.read_npz(path)      # unreadable or unsafe: one line
     for name, param in recogniser.namedparams():
         key = name.lstrip('/')
         if key not in arrays:
             raise cli.UserError('--init %s has no parameter %s' % (path, key))
         value = arrays[key]
-        if value.shape == param.shape:
-            param.array[...] = value
-        elif value.shape[1:] == param.shape[1:] and len(value) < len(param.array):
-            param.array[:len(value)] = value
-        else:
-            raise cli.UserError('--init %s: %s is %s, not %s' % (path, key, value.shape,
-                                                                param.shape))
+        if value.ndim != param.ndim or any(
+                old > new for old, new in zip(value.shape, param.shape)):
+            raise cli.UserError('--init %s: %s is %s, larger than %s here; give --ch and '
+                                '--n-units at least its sizes' % (path, key, value.shape,
+                                                                  param.shape))
+        param.array[tuple(slice(0, n) for n in value.shape)] = value
+        if param.ndim >= 2:     # weights (out, in, ...): the inputs a layer gains count 0
+            param.array[:, value.shape[1]:] = 0
+    for path_in_net, link in recogniser.namedlinks(skipself=True):   # BatchNorm's averages
+        for name in link._persistent:
+            key, average = (path_in_net + '/' + name).lstrip('/'), getattr(link, name)
+            if key in arrays and getattr(average, 'ndim', 0) == 1 and arrays[key].ndim == 1:
+                average[:len(arrays[key])] = arrays[key][:len(average)]
 
 
 def main(argv=None):
@@ -116,7 +125,13 @@ def main(argv=None):
                              'lower to fine-tune from --init)')
     parser.add_argument('--init', default=None, metavar='NPZ',
                         help='start from these recogniser weights (a ten-class one gives its '
-                             'rows to the first ten outputs)')
+                             'rows to the first ten outputs; a narrower one its '
+                             'channels to the first ones here)')
+    parser.add_argument('--ch', type=int, default=32,
+                        help="the recogniser's channels in its first convolutions, twice as "
+                             'many in the last two (default %(default)s)')
+    parser.add_argument('--n-units', type=int, default=128,
+                        help='units of its hidden fully connected layer (default %(default)s)')
     distributed.add_arguments(parser)
     cpu_processes.add_arguments(parser)
     args = parser.parse_args(argv)
@@ -131,6 +146,8 @@ def main(argv=None):
         raise cli.UserError('--init %s: no such file' % args.init)
     if not 0 < args.lr < 1:
         raise cli.UserError('--lr must be between 0 and 1, such as 0.001, not %g' % args.lr)
+    if not (1 <= args.ch <= 256 and 1 <= args.n_units <= 4096):
+        raise cli.UserError('--ch must be 1 to 256 and --n-units 1 to 4096')
     if args.test_limit < 0:
         raise cli.UserError('--test-limit must be 0 (all test images) or a positive integer')
     source = sources.from_args(args)
@@ -157,7 +174,8 @@ def main(argv=None):
         train = drawn_sets.TrainingSet(train, args.seed + (comm.rank if comm else 0))
     test = distributed.scatter(comm, load_test, args.seed)
 
-    recogniser = Recogniser(n_classes=source.n_classes + (args.augment == 'drawings'))
+    recogniser = Recogniser(ch=args.ch, n_units=args.n_units,
+                            n_classes=source.n_classes + (args.augment == 'drawings'))
     if args.init:
         start_from(recogniser, args.init)
     model = chainer.links.Classifier(recogniser)  # reports main/loss and main/accuracy

@@ -212,7 +212,9 @@ GAN_FLAGS = [(['--gen-ch', '0'], '--gen-ch must be a positive integer'),
              (['--processes', '0'], '--processes must be 1 or more')]
 RECOGNISER_FLAGS = [(['--shift', '9'], '--shift must be between 0 and 8'),
                     (['--shift', '-1'], '--shift must be between 0 and 8'),
-                    (['--test-limit', '-1'], '--test-limit must be 0')]
+                    (['--test-limit', '-1'], '--test-limit must be 0'),
+                    (['--ch', '0'], '--ch must be 1 to 256'),
+                    (['--n-units', '5000'], '--n-units 1 to 4096')]
 MAINS = {'gan': train_gan.main, 'recogniser': train_recognizer.main}
 
 

@@ -7,7 +7,7 @@ import numpy
 import pytest
 from PIL import Image
 
-from digitgan import checkpoints, verdict
+from digitgan import checkpoints, cli, verdict
 from digitgan.data.catalog import load_mnist
 from digitgan.networks import Recogniser
 from script_helpers import (assert_final_files_only, assert_quiet_run, data_dir_or_fail,
@@ -102,6 +102,30 @@ def test_init_from_a_ten_class_recogniser(mnist_dir, tmp_path):
     numpy.testing.assert_array_equal(eleven.l6.W.array[:10], ten.l6.W.array)
     numpy.testing.assert_array_equal(eleven.l6.W.array[10], before)
     numpy.testing.assert_array_equal(eleven.c1.W.array, ten.c1.W.array)
+
+
+def test_init_from_a_narrower_recogniser_starts_out_the_same(tmp_path):
+    """--init into more channels and units (--ch, --n-units): the wider network computes
+    what the narrow one did (BatchNorm's running averages included) until it trains."""
+    rng = numpy.random.RandomState(3)
+    narrow = Recogniser(ch=4, n_units=8, n_classes=11)
+    for bn in (narrow.bn1, narrow.bn2, narrow.bn3, narrow.bn4):
+        bn.avg_mean[...] = rng.normal(0, 0.3, bn.avg_mean.shape)
+        bn.avg_var[...] = rng.uniform(0.5, 2, bn.avg_var.shape)
+        bn.gamma.array[...] = rng.uniform(0.5, 2, bn.gamma.shape)
+    path = tmp_path / 'narrow.npz'
+    chainer.serializers.save_npz(str(path), narrow)
+    wide = Recogniser(ch=6, n_units=12, n_classes=11)
+    train_recognizer.start_from(wide, str(path))
+    images = rng.uniform(0, 1, (5, 1, 28, 28)).astype(numpy.float32)
+    with chainer.using_config('train', False):
+        expected, got = narrow(images).array, wide(images).array
+    assert numpy.abs(expected).max() > 0.1
+    numpy.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+    assert numpy.abs(wide.c2.W.array[4:]).max() > 0       # the new channels are not dead
+    # the other way round is a user mistake: one line, naming the sizes
+    with pytest.raises(cli.UserError, match='--ch and --n-units'):
+        train_recognizer.start_from(Recogniser(ch=2, n_units=8, n_classes=11), str(path))
 
 
 def test_random_shift_moves_the_digit_without_losing_ink(mnist_dir):

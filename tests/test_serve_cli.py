@@ -24,9 +24,12 @@ def site(tmp_path):
 @pytest.fixture
 def started(site):
     """serve.py --port 0 running on `site`: (process, port it printed); stopped after."""
+    # Ctrl-C as from a terminal: a test run started in the background (`make test &`) has
+    # SIGINT ignored, which its children inherit and Python then leaves ignored.
     process = subprocess.Popen(command('serve.py', '--port', 0, '--dir', site),
                                env=script_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = queue.Queue()
     threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
     try:

@@ -98,11 +98,12 @@ def start_from(recogniser, path):
         param.array[tuple(slice(0, n) for n in value.shape)] = value
         if param.ndim >= 2:     # weights (out, in, ...): the inputs a layer gains count 0
             param.array[:, value.shape[1]:] = 0
-    for path_in_net, link in recogniser.namedlinks(skipself=True):   # BatchNorm's averages
-        for name in link._persistent:
-            key, average = (path_in_net + '/' + name).lstrip('/'), getattr(link, name)
-            if key in arrays and getattr(average, 'ndim', 0) == 1 and arrays[key].ndim == 1:
-                average[:len(arrays[key])] = arrays[key][:len(average)]
+    for path_in_net, link in recogniser.namedlinks(skipself=True):
+        if isinstance(link, chainer.links.BatchNormalization):    # its running averages
+            for name in ('avg_mean', 'avg_var'):
+                key = '%s/%s' % (path_in_net.lstrip('/'), name)
+                if key in arrays:       # no larger than gamma, which was checked above
+                    getattr(link, name)[:len(arrays[key])] = arrays[key]
 
 
 def main(argv=None):

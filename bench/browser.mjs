@@ -222,7 +222,7 @@ for (const job of input.jobs) {
   } catch (err) {
     results.push({ name: job.name, url: job.url, error: String(err && err.stack || err) });
   }
-  process.stderr.write(`  browser: ${job.name} done\n`);
+  process.stderr.write(`  browser: ${job.name} done (${results.length} of ${input.jobs.length})\n`);
 }
 const version = browser.version();
 await browser.close();

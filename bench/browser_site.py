@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 
 from digitgan import server as static_files
@@ -56,10 +55,11 @@ def served_site(eightbit_folder=None, peer_folder=None):
 
 def run_browser(jobs):
     """bench/browser.mjs on `jobs` (see its header): {'browser': version, 'results': [...]}."""
+    # stderr passes straight through: each engine's "done" line shows as it finishes (the
+    # browser step runs 10-25 minutes and would otherwise look hung).
     done = subprocess.run(['node', os.path.join(HERE, 'browser.mjs')],
-                          input=json.dumps({'jobs': jobs}), capture_output=True, text=True,
+                          input=json.dumps({'jobs': jobs}), stdout=subprocess.PIPE, text=True,
                           cwd=ROOT, timeout=1800)
-    sys.stderr.write(done.stderr)
     if done.returncode != 0:
         raise UserError('the browser driver bench/browser.mjs failed (exit %d; its output is '
                         'above)' % done.returncode)

@@ -8,8 +8,8 @@
 
 Writes into --out (default result-dcgan/): log (JSON), loss.png, preview.png and
 preview/image<iteration>.png (rows: one z each, columns: the labels), gen_iter_<N>.npz and
-dis_iter_<N>.npz weights, generator_args.json, and a trainer snapshot that the same command
-resumes from automatically.
+dis_iter_<N>.npz weights (the two newest of each; --keep-weights 0 keeps all),
+generator_args.json, and a trainer snapshot that the same command resumes from automatically.
 """
 from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
 from digitgan.data import sources
@@ -68,6 +68,10 @@ def parse_args(argv=None):
                         help='D updates per G update (default %(default)s)')
     parser.add_argument('--beta1', type=float, default=0.5,
                         help="Adam's beta1 for both networks (default %(default)s)")
+    parser.add_argument('--keep-weights', type=int, default=2, metavar='N',
+                        help='weights (gen_iter, gen_ema_iter, dis_iter) of the newest N saves '
+                             'kept; 0 keeps every one, to evaluate the run\'s curve later '
+                             '(default %(default)s)')
     parser.add_argument('--preview-interval', type=int, default=500,
                         help='iterations between preview grids (default %(default)s)')
     distributed.add_arguments(parser)
@@ -92,6 +96,8 @@ def parse_args(argv=None):
         raise cli.UserError('--real-label must be from 0.5 to 1 (1: no label smoothing)')
     if not 0 <= args.r1_gamma < float('inf'):
         raise cli.UserError('--r1-gamma must be 0 (off) or a positive weight, such as 1 to 10')
+    if args.keep_weights < 0:
+        raise cli.UserError('--keep-weights must be 0 (keep every one) or a positive count')
     if not 0 <= args.ema < 1:
         raise cli.UserError('--ema must be 0 (off) or a decay below 1, such as 0.999')
     return args
@@ -153,14 +159,14 @@ def main(argv=None):
     distributed.average_reports(trainer, comm, log_keys)
     writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
     if args.ema:
-        writer.extend(GeneratorEMA(gen, args.ema, training.snapshot_trigger(args)),
-                       name='gen_ema')
+        writer.extend(GeneratorEMA(gen, args.ema, training.snapshot_trigger(args),
+                                   n_retains=args.keep_weights or None), name='gen_ema')
 
     snapshot = training.add_snapshot_and_log(
         writer, args, log_keys, {'loss.png': ['gen/loss', 'dis/loss']})
     for model, prefix in ((gen, 'gen'), (dis, 'dis')):
         weights = extensions.snapshot_object(model, prefix + '_iter_{.updater.iteration}.npz',
-                                             n_retains=2)
+                                             n_retains=args.keep_weights or -1)
         # Every interval and at the end, statelessly: a resumed run writes no extra file.
         writer.extend(weights, name=prefix + '_weights', trigger=training.snapshot_trigger(args))
     preview_every = min(args.preview_interval, args.iterations or args.preview_interval)

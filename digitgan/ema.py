@@ -48,7 +48,8 @@ def recompute_batchnorm(gen, batches=BN_BATCHES, batchsize=BN_BATCHSIZE, seed=0)
 
 class GeneratorEMA(chainer.training.Extension):
     """Every iteration: ema = d * ema + (1 - d) * gen, d = ema_decay(beta, iteration).
-    Every `save_trigger`: writes gen_ema_iter_<N>.npz (BN recomputed), keeping `n_retains`.
+    Every `save_trigger`: writes gen_ema_iter_<N>.npz (BN recomputed), keeping the newest
+    `n_retains` (None: all).
     The average is part of the trainer snapshot, so a resumed run keeps averaging."""
 
     trigger = 1, 'iteration'
@@ -83,6 +84,8 @@ class GeneratorEMA(chainer.training.Extension):
         self._remove_old(out)
 
     def _remove_old(self, out):
+        if not self.n_retains:      # None: keep every one
+            return
         found = sorted((int(m.group(1)), name) for name in os.listdir(out)
                        for m in [EMA_FILE.fullmatch(name)] if m)
         for _, name in found[:-self.n_retains]:

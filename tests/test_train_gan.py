@@ -11,7 +11,8 @@ from PIL import Image
 from digitgan import checkpoints
 from digitgan import sampling, visualize
 from digitgan.networks import Discriminator, Generator
-from script_helpers import assert_final_files_only, assert_quiet_run, saved_model_args, train
+from script_helpers import (assert_final_files_only, assert_quiet_run, expected_files,
+                            numbered_files, saved_model_args, train)
 
 N = 5            # iterations; snapshots every 2, so the run ends between two intervals
 ARGS = ['--gpu', -1, '--iterations', N, '--batchsize', 16, '--snapshot-interval', 2,
@@ -71,6 +72,13 @@ def test_weights_args_and_snapshot_files(run):
             'dis_iter_%d.npz' % N} <= files
     assert not {'gen_iter_2.npz', 'dis_iter_2.npz'} & files
     assert_final_files_only(out, N)
+
+
+def test_keep_weights_0_keeps_every_save_for_the_curve(mnist_dir, tmp_path):
+    out = tmp_path / 'curve'
+    train('train_gan.py', out, mnist_dir, *ARGS, '--keep-weights', 0)
+    assert numbered_files(out) == expected_files(2, 4, N)
+    assert_final_files_only(out, N)          # trainer snapshots: still the newest two
 
 
 def test_generator_args_rebuild_the_saved_generator(run):

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[207976];
+float static_buffer[204840];
 float* dynamic_buffer = nullptr;
 
 int meta_buf_0[] = {177060,185684,784,11,11,784};
@@ -11,16 +11,16 @@ int meta_buf_2[] = {108260,0,194308,196,32,176};
 int meta_buf_3[] = {5632,194308,194308,32,32,32,196};
 int meta_buf_4[] = {194308,142756,1,32,14,14,7,7,4,4,1,1,2,2,1,1};
 int meta_buf_5[] = {142756,5664,200580,49,64,512};
-int meta_buf_6[] = {38432,200580,203716,64,64,64,49};
-int meta_buf_7[] = {203716,167844,1,64,7,7,4,4,3,3,1,1,2,2,1,1};
-int meta_buf_8[] = {167844,38496,206852,16,32,576};
-int meta_buf_9[] = {56928,206852,207364,32,16,32,16};
-int meta_buf_10[] = {207364,56960,207876,1,100,512};
-int meta_buf_11[] = {108160,207876,207876,100};
+int meta_buf_6[] = {38432,200580,200580,64,64,64,49};
+int meta_buf_7[] = {200580,167844,1,64,7,7,4,4,3,3,1,1,2,2,1,1};
+int meta_buf_8[] = {167844,38496,204228,16,32,576};
+int meta_buf_9[] = {56928,204228,203716,32,16,32,16};
+int meta_buf_10[] = {203716,56960,204740,1,100,512};
+int meta_buf_11[] = {108160,204740,204740,100};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9,meta_buf_10,meta_buf_11};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(207976 * sizeof(float));
+    //static_buffer = (float*)malloc(204840 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

@@ -2,23 +2,23 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[5566841];
+float static_buffer[5880441];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {5555841,0,4771841,100,3136,110};
-int meta_buf_1[] = {344960,4771841,4771841,3136,3136,3136,100};
-int meta_buf_2[] = {4771841,4144641,313600};
-int meta_buf_3[] = {4144641,4458241,3136,49,3136,64,100,64,49};
-int meta_buf_4[] = {4458241,348096,381441,4900,512,64};
-int meta_buf_5[] = {2890241,381441,100,7,7,32,14,14,4,4,2,2,1,1};
-int meta_buf_6[] = {380896,380864,2890241,3517441,32,32,32,19600};
-int meta_buf_7[] = {3517441,380928,5085441,19600,16,32};
-int meta_buf_8[] = {5399041,5085441,100,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,5399041,5477441,78400};
+int meta_buf_0[] = {5869441,0,4144641,100,3136,110};
+int meta_buf_1[] = {344960,4144641,4458241,3136,3136,3136,100};
+int meta_buf_2[] = {4458241,4771841,313600};
+int meta_buf_3[] = {4771841,5085441,3136,49,3136,64,100,64,49};
+int meta_buf_4[] = {5085441,348096,381441,4900,512,64};
+int meta_buf_5[] = {3517441,381441,100,7,7,32,14,14,4,4,2,2,1,1};
+int meta_buf_6[] = {380896,380864,3517441,2890241,32,32,32,19600};
+int meta_buf_7[] = {2890241,380928,5399041,19600,16,32};
+int meta_buf_8[] = {5712641,5399041,100,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,5712641,5791041,78400};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(5566841 * sizeof(float));
+    //static_buffer = (float*)malloc(5880441 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

@@ -158,15 +158,16 @@ def main(argv=None):
     log_keys = ['gen/loss', 'dis/loss'] + (['dis/r1'] if args.r1_gamma else [])
     distributed.average_reports(trainer, comm, log_keys)
     writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
+    kept = args.keep_weights or -1          # Chainer's "keep every one"
     if args.ema:
         writer.extend(GeneratorEMA(gen, args.ema, training.snapshot_trigger(args),
-                                   n_retains=args.keep_weights or None), name='gen_ema')
+                                   n_retains=kept), name='gen_ema')
 
     snapshot = training.add_snapshot_and_log(
         writer, args, log_keys, {'loss.png': ['gen/loss', 'dis/loss']})
     for model, prefix in ((gen, 'gen'), (dis, 'dis')):
         weights = extensions.snapshot_object(model, prefix + '_iter_{.updater.iteration}.npz',
-                                             n_retains=args.keep_weights or -1)
+                                             n_retains=kept)
         # Every interval and at the end, statelessly: a resumed run writes no extra file.
         writer.extend(weights, name=prefix + '_weights', trigger=training.snapshot_trigger(args))
     preview_every = min(args.preview_interval, args.iterations or args.preview_interval)

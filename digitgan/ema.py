@@ -49,7 +49,7 @@ def recompute_batchnorm(gen, batches=BN_BATCHES, batchsize=BN_BATCHSIZE, seed=0)
 class GeneratorEMA(chainer.training.Extension):
     """Every iteration: ema = d * ema + (1 - d) * gen, d = ema_decay(beta, iteration).
     Every `save_trigger`: writes gen_ema_iter_<N>.npz (BN recomputed), keeping the newest
-    `n_retains` (None: all).
+    `n_retains` (-1: all, as for Chainer's snapshot_object).
     The average is part of the trainer snapshot, so a resumed run keeps averaging."""
 
     trigger = 1, 'iteration'
@@ -84,7 +84,7 @@ class GeneratorEMA(chainer.training.Extension):
         self._remove_old(out)
 
     def _remove_old(self, out):
-        if not self.n_retains:      # None: keep every one
+        if self.n_retains < 0:
             return
         found = sorted((int(m.group(1)), name) for name in os.listdir(out)
                        for m in [EMA_FILE.fullmatch(name)] if m)

@@ -13,9 +13,9 @@ Writes everything the pages use: <out>/generator/, <out>/generator-b10/ (all dig
 run), <out>/generator-b100/ (the 10x10 grid in one run), <out>/recogniser/ (every
 backend's files in one folder: WebDNN.load picks by backend), <out>/encoder/ (a drawn
 digit -> its z: "in your handwriting"; it must have been trained against this generator),
-<out>/generator.onnx with --onnx, and <out>/contract.json (digitgan/contract.py).
+<out>/generator.onnx with --onnx, and <out>/contract.json (digitgan/export/contract.py).
 Other data sets go into <out>/datasets/<name>/ (generator, a row and a grid of it,
-classifier; digitgan/pack_plan.py): without --generator every shipped one (fashion-mnist),
+classifier; digitgan/export/pack_plan.py): without --generator every shipped one (fashion-mnist),
 and each --add-dataset GEN [CLASSIFIER]; the generator page offers them in its menu.
 --no-batch10, --no-batch100, --without-encoder and --backends narrow the set; dropping
 something <out> already holds needs --allow-fewer.
@@ -30,10 +30,10 @@ import shutil
 import signal
 import time
 
-from digitgan import checkpoints, cli, onnx_export  # first: makes chainer importable
-from digitgan import contract, handwriting, pack_plan
-from digitgan.folder_swap import remove_stale_side_folders, side_folder, swap_in
-from digitgan import webdnn_export as export
+from digitgan import checkpoints, cli  # first: makes chainer importable
+from digitgan.export import contract, onnx_export, pack_plan, webdnn_export as export
+from digitgan.export.folder_swap import remove_stale_side_folders, side_folder, swap_in
+from digitgan.generation import handwriting
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIGITS = contract.DIGITS

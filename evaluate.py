@@ -23,9 +23,9 @@ in eval mode, on N generated digits per label and on the real MNIST test digits:
   test digits, averaged over labels (mode collapse shows as well below 1);
 - the recogniser's accuracy on the real test digits;
 and the same per label (intra-class Frechet distance against each label's own floor), with the
-worst label of each. Targets: digitgan/evaluation.py TARGETS.
+worst label of each. Targets: digitgan/evaluation/generator_quality.py TARGETS.
 With an encoder trained against the generator (--encoder, default result-encoder/encoder.npz),
-a `like` section (digitgan/likeness.py): --like N MNIST test digits per label go through
+a `like` section (digitgan/evaluation/likeness.py): --like N MNIST test digits per label go through
 image files as generate.py --like reads them and are written as 0-9 in their handwriting;
 how often those are read as the digit asked for, and how often a digit's own redrawing is
 closer to it than other writers' redrawings. --like 0 skips it.
@@ -39,11 +39,13 @@ grid of samples, one column per digit, as a PNG (--grid, default samples.png bes
 import os
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
-from digitgan import handwriting, likeness, verdict
+from digitgan.generation import handwriting
+from digitgan.evaluation import likeness
+from digitgan.recognition import verdict
 from digitgan.ink import drawn_sets
-from digitgan.evaluation import measure, recognise, table, targets_for, verdicts
+from digitgan.evaluation.generator_quality import measure, recognise, table, targets_for, verdicts
 from digitgan.data import sources
-from digitgan.sampling import digit_grid, generate, save_png, style_rows
+from digitgan.generation.sampling import digit_grid, generate, save_png, style_rows
 
 import numpy
 

@@ -7,10 +7,10 @@
     scribble.png ? not a digit: draw one digit
 
 One line per file: the file, the digit, the recogniser's probability for it; or "?" and the
-reason, by the same rule as the recogniser page (digitgan/verdict.py, with the verdict.json
-written beside the weights): not a digit, or not sure between two digits. Any image up to
-40 megapixels, dark ink on light paper or light on dark; digitgan/digit_files.py reads it
-and makes it look like an MNIST digit.
+reason, by the same rule as the recogniser page (digitgan/recognition/verdict.py, with the
+verdict.json written beside the weights): not a digit, or not sure between two digits. Any
+image up to 40 megapixels, dark ink on light paper or light on dark;
+digitgan/recognition/digit_files.py reads it and makes it look like an MNIST digit.
 A file that cannot be read or holds no digit gets `error: FILE: reason` on stderr, the other
 files are still recognised, and the exit status is 1. --recogniser picks the weights (default
 result-recogniser/recogniser.npz, with recogniser_args.json beside them).
@@ -25,11 +25,11 @@ answer is the label's name. --recogniser with a classifier of your own does the 
 import sys
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
-from digitgan import verdict
+from digitgan.recognition import verdict
 from digitgan.data.catalog import MNIST
 from digitgan.data.image_folder import as_ink
-from digitgan.digit_files import logits_of, read_digit
-from digitgan.image_file import ImageRefused, read_gray
+from digitgan.recognition.digit_files import logits_of, read_digit
+from digitgan.data.image_file import ImageRefused, read_gray
 
 
 def parse_args(argv=None):

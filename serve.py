@@ -3,12 +3,13 @@
 
     python serve.py [--port 8000] [--dir dist]     # --port 0: any free port; default $PORT
 
-The server itself is digitgan/server.py (the tests and bench/ start the same one).
+The server itself is digitgan/serving/server.py (the tests and bench/ start the same one).
 """
 import errno
 import os
 
-from digitgan import cli, server
+from digitgan import cli
+from digitgan.serving import server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_PORT = '8000'

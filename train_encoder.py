@@ -6,7 +6,7 @@
 
 G(E(x, y), y) then redraws the digit x, and G(E(x, y), y') writes y' in the same hand
 (generate.py --like, the recogniser page's "in your handwriting" row). The loss mixes four
-terms (digitgan/inversion.py), each weighted by a flag, 0 switching it off.
+terms (digitgan/training/inversion.py), each weighted by a flag, 0 switching it off.
 
 Writes into --out (default result-encoder/): log, loss.png, preview.png (ten MNIST test
 digits, each followed by 0-9 in its handwriting), trainer snapshots (resumed
@@ -15,13 +15,14 @@ an encoder is only valid with the generator it was trained against.
 """
 import os
 
-from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
-from digitgan import handwriting
-from digitgan import webdnn_export as export
-from digitgan.inversion import DEFAULT_WEIGHTS, LOSS_TERMS, EncoderUpdater
+from digitgan import checkpoints, cli  # first: chainer
+from digitgan.training import cpu_processes, distributed, runs
+from digitgan.generation import handwriting
+from digitgan.export import webdnn_export as export
+from digitgan.training.inversion import DEFAULT_WEIGHTS, LOSS_TERMS, EncoderUpdater
 from digitgan.data import sources
 from digitgan.networks import Encoder
-from digitgan.sampling import save_png
+from digitgan.generation.sampling import save_png
 
 import chainer
 from chainer.training import extensions
@@ -95,7 +96,7 @@ def main(argv=None):
         raise cli.UserError('the generator %s draws %d labels; %s has %d: pass the data set it '
                             'was trained on' % (args.generator, gen.n_classes, source.name,
                                                 source.n_classes))
-    device = training.setup('encoder for %s' % os.path.basename(args.generator), args, comm)
+    device = runs.setup('encoder for %s' % os.path.basename(args.generator), args, comm)
     train = distributed.scatter(  # with comm: this process's slice
         comm, lambda: chainer.datasets.TupleDataset(*source.split('train')), args.seed)
     enc = Encoder(n_hidden=gen.n_hidden, n_classes=gen.n_classes)
@@ -108,7 +109,7 @@ def main(argv=None):
     iterator = chainer.iterators.SerialIterator(
         train, distributed.process_batchsize(args.batchsize, comm))
     updater = EncoderUpdater(iterator, optimizer, gen, rec, args.weights, device=device)
-    trainer = training.make_trainer(updater, args)
+    trainer = runs.make_trainer(updater, args)
     n_train = len(train) * distributed.world_size(comm)
     end = args.iterations or args.epoch * -(-n_train // args.batchsize)
     trainer.extend(extensions.LinearShift('alpha', (args.lr, 0.0), (end // 2, end), optimizer),
@@ -116,16 +117,16 @@ def main(argv=None):
     terms = ['encoder/' + term for term in LOSS_TERMS if args.weights[term]]
     distributed.average_reports(trainer, comm, ['encoder/loss'] + terms)
     writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
-    snapshot = training.add_snapshot_and_log(writer, args, ['encoder/loss'] + terms,
+    snapshot = runs.add_snapshot_and_log(writer, args, ['encoder/loss'] + terms,
                                              {'loss.png': terms})
     writer.extend(extensions.snapshot_object(enc, 'encoder.npz'), name='encoder_weights',
-                  trigger=training.snapshot_trigger(args))
+                  trigger=runs.snapshot_trigger(args))
     if distributed.is_writer(comm):
         writer.extend(write_preview(gen, enc, preview_digits(source)),
-                      trigger=training.snapshot_trigger(args))
+                      trigger=runs.snapshot_trigger(args))
     generator = {'npz': os.path.basename(args.generator),
                  'sha256': export.sha256_of(args.generator)}
-    training.resume_and_run(trainer, snapshot, args, enc, 'encoder', comm,
+    runs.resume_and_run(trainer, snapshot, args, enc, 'encoder', comm,
                             extra_args={'generator': generator, 'loss_weights': args.weights},
                             dataset=source.describe())
 

@@ -11,12 +11,13 @@ preview/image<iteration>.png (rows: one z each, columns: the labels), gen_iter_<
 dis_iter_<N>.npz weights (the two newest of each; --keep-weights 0 keeps all),
 generator_args.json, and a trainer snapshot that the same command resumes from automatically.
 """
-from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
+from digitgan import checkpoints, cli  # first: chainer
+from digitgan.training import cpu_processes, distributed, runs
 from digitgan.data import sources
 from digitgan.networks import CONDITIONINGS, Discriminator, Generator
-from digitgan.updater import LOSSES, GANUpdater, make_optimizer
-from digitgan.visualize import out_generated_image
-from digitgan.ema import GeneratorEMA
+from digitgan.training.updater import LOSSES, GANUpdater, make_optimizer
+from digitgan.training.visualize import out_generated_image
+from digitgan.training.ema import GeneratorEMA
 
 import chainer
 from chainer.training import extensions
@@ -115,7 +116,7 @@ def main(argv=None):
         raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
     source = sources.from_args(args)
-    device = training.setup('conditional DCGAN' + ('' if source.name == 'mnist' else ' on %s'
+    device = runs.setup('conditional DCGAN' + ('' if source.name == 'mnist' else ' on %s'
                                                    % source.name), args, comm)
 
     def training_images():
@@ -145,7 +146,7 @@ def main(argv=None):
     updater = GANUpdater(iterator, optimizers, models=(gen, dis), device=device,
                          loss=args.loss, dis_steps=args.dis_steps, dis_warmup=args.dis_warmup,
                          real_label=args.real_label, r1_gamma=args.r1_gamma)
-    trainer = training.make_trainer(updater, args)
+    trainer = runs.make_trainer(updater, args)
     if args.lr_decay_start is not None:
         end = total_iterations(args, len(train) * distributed.world_size(comm))
         start = int(args.lr_decay_start * end)
@@ -160,23 +161,23 @@ def main(argv=None):
     writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
     kept = args.keep_weights or -1          # Chainer's "keep every one"
     if args.ema:
-        writer.extend(GeneratorEMA(gen, args.ema, training.snapshot_trigger(args),
+        writer.extend(GeneratorEMA(gen, args.ema, runs.snapshot_trigger(args),
                                    n_retains=kept), name='gen_ema')
 
-    snapshot = training.add_snapshot_and_log(
+    snapshot = runs.add_snapshot_and_log(
         writer, args, log_keys, {'loss.png': ['gen/loss', 'dis/loss']})
     for model, prefix in ((gen, 'gen'), (dis, 'dis')):
         weights = extensions.snapshot_object(model, prefix + '_iter_{.updater.iteration}.npz',
                                              n_retains=kept)
         # Every interval and at the end, statelessly: a resumed run writes no extra file.
-        writer.extend(weights, name=prefix + '_weights', trigger=training.snapshot_trigger(args))
+        writer.extend(weights, name=prefix + '_weights', trigger=runs.snapshot_trigger(args))
     preview_every = min(args.preview_interval, args.iterations or args.preview_interval)
     # The last preview shows the final weights, whether or not the interval divides the run.
     writer.extend(out_generated_image(gen, rows=10, seed=args.seed),
-                   trigger=training.IntervalOrEndTrigger(preview_every, 'iteration',
-                                                         training.stop_trigger(args)))
+                   trigger=runs.IntervalOrEndTrigger(preview_every, 'iteration',
+                                                         runs.stop_trigger(args)))
 
-    training.resume_and_run(trainer, snapshot, args, gen, 'generator', comm,
+    runs.resume_and_run(trainer, snapshot, args, gen, 'generator', comm,
                             dataset=source.describe())
 
 

@@ -16,12 +16,13 @@ well as scans: MNIST train[:55000] as scanned, the same digits varied (rotated, 
 bent, bolder or thinner) and drawn along their skeletons by a model of a hand and the page's
 pen, and generated non-digits as an eleventh class (digitgan/ink/). Then the "?" rule is
 tuned on train[55000:], which it never trained on, and written as verdict.json
-(digitgan/verdict.py). --augment scans trains ten classes on the scans alone; it is the
+(digitgan/recognition/verdict.py). --augment scans trains ten classes on the scans alone; it is the
 only choice for other data sets (--dataset, --image-folder), whose classifier it trains.
 """
-from digitgan import checkpoints, cli, cpu_processes, distributed, training  # first: chainer
-from digitgan import verdict
-from digitgan.digit_files import logits_of
+from digitgan import checkpoints, cli  # first: chainer
+from digitgan.training import cpu_processes, distributed, runs
+from digitgan.recognition import verdict
+from digitgan.recognition.digit_files import logits_of
 from digitgan.ink import drawn_sets
 from digitgan.data import sources
 from digitgan.networks import Recogniser
@@ -161,7 +162,7 @@ def main(argv=None):
     if status is not None:
         raise SystemExit(status)
     comm = distributed.communicator(args)     # None unless --communicator (mpiexec -n N)
-    device = training.setup('recogniser' if source.name == 'mnist'
+    device = runs.setup('recogniser' if source.name == 'mnist'
                             else 'classifier of %s' % source.name, args, comm)
 
     def load_test():
@@ -191,7 +192,7 @@ def main(argv=None):
         train, distributed.process_batchsize(args.batchsize, comm))
     test_iter = chainer.iterators.SerialIterator(test, 500, repeat=False, shuffle=False)
     updater = chainer.training.updaters.StandardUpdater(train_iter, optimizer, device=device)
-    trainer = training.make_trainer(updater, args)
+    trainer = runs.make_trainer(updater, args)
 
     # Evaluator reports under validation/; the training link reports under main/.
     evaluate_every = (1, 'epoch') if not args.iterations else (args.iterations, 'iteration')
@@ -200,15 +201,15 @@ def main(argv=None):
     trainer.extend(extensions.ExponentialShift('alpha', 0.5), trigger=(2, 'epoch'))
     distributed.average_reports(trainer, comm, ['main/loss', 'main/accuracy'])
     writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
-    snapshot = training.add_snapshot_and_log(
+    snapshot = runs.add_snapshot_and_log(
         writer, args,
         ['main/loss', 'validation/main/loss', 'main/accuracy', 'validation/main/accuracy'],
         {'loss.png': ['main/loss', 'validation/main/loss'],
          'accuracy.png': ['main/accuracy', 'validation/main/accuracy']})
-    end = chainer.training.triggers.ManualScheduleTrigger(*training.stop_trigger(args))
+    end = chainer.training.triggers.ManualScheduleTrigger(*runs.stop_trigger(args))
     writer.extend(extensions.snapshot_object(recogniser, 'recogniser.npz'), trigger=end)
 
-    training.resume_and_run(trainer, snapshot, args, recogniser, 'recogniser', comm,
+    runs.resume_and_run(trainer, snapshot, args, recogniser, 'recogniser', comm,
                             dataset=source.describe())
     if distributed.is_writer(comm) and args.augment == 'drawings':
         tune_rule(recogniser, args, source)

@@ -16,7 +16,7 @@ import urllib.parse
 import numpy
 
 from digitgan import checkpoints
-from digitgan.sampling import generate
+from digitgan.generation.sampling import generate
 
 from browser_site import run_browser, served_site
 from common import file_bytes, log

@@ -5,7 +5,7 @@
 
 The site: app/ (dist/, the real bundle and models), app8/ (the same bundle with the 8-bit
 models, when given), bench/pages/, node_modules/ (the engines' runtimes) and models/ (the
-peer engines' files, when given). It is served by digitgan/server.py, the app's own server,
+peer engines' files, when given). It is served by digitgan/serving/server.py, the app's own server,
 with the headers that make pages cross-origin isolated (multi-threaded WebAssembly needs
 SharedArrayBuffer).
 """
@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 
-from digitgan import server as static_files
+from digitgan.serving import server as static_files
 from digitgan.cli import UserError
 
 from common import HERE, ROOT

@@ -92,9 +92,9 @@ def conversion_key(weights, flags):
     """What an 8-bit conversion depends on: the weights, the flags and the converter's code
     (2pack.py and the whole package: a change anywhere converts again, which is safe)."""
     digest = hashlib.sha256()
-    code = [os.path.join(ROOT, '2pack.py')] + [
-        os.path.join(PACKAGE, name) for name in sorted(os.listdir(PACKAGE))
-        if name.endswith(('.py', '.cpp'))]
+    code = [os.path.join(ROOT, '2pack.py')] + sorted(
+        os.path.join(folder, name) for folder, _, names in os.walk(PACKAGE)
+        for name in names if name.endswith(('.py', '.cpp')))
     for path in [weights['generator'], weights['recogniser']] + code:
         digest.update(file_bytes(path))
     digest.update(' '.join(flags).encode())

@@ -19,7 +19,7 @@ import tempfile
 import numpy
 
 from digitgan import checkpoints, cli
-from digitgan.sampling import generate
+from digitgan.generation.sampling import generate
 
 from browser_site import run_browser, served_site
 from common import (ROOT, add_weight_arguments, eightbit_models, log, shipped_contract,

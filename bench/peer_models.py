@@ -9,7 +9,7 @@ import numpy
 
 def write_peer_models(net, folder):
     """folder/generator.onnx and folder/tfjs/generator.{json,bin} for generator `net`."""
-    from digitgan import onnx_export
+    from digitgan.export import onnx_export
     os.makedirs(folder, exist_ok=True)
     onnx_export.save_generator(net, os.path.join(folder, 'generator.onnx'))
     write_tfjs_weights(net, os.path.join(folder, 'tfjs'))

@@ -55,7 +55,8 @@ def chainer_stepper(task, batchsize, comm=None):
     import digitgan  # noqa: F401  (first: makes chainer importable)
     import chainer
     import numpy
-    from digitgan import cpu_kernels, distributed
+    from digitgan import cpu_kernels
+    from digitgan.training import distributed
     from digitgan.networks import Discriminator, Encoder, Generator, Recogniser
 
     cpu_kernels.enable_for(chainer.get_device('@numpy'))    # DIGITGAN_CPU_KERNELS decides
@@ -69,7 +70,7 @@ def chainer_stepper(task, batchsize, comm=None):
         optimizer.setup(model)
         return distributed.multi_node(optimizer, comm)
     if task == 'gan':
-        from digitgan.updater import GANUpdater
+        from digitgan.training.updater import GANUpdater
         gen, dis = Generator(), Discriminator()
         updater = GANUpdater(iterator, {'gen': optimizer_for(gen, alpha=2e-4, beta1=0.5),
                                         'dis': optimizer_for(dis, alpha=2e-4, beta1=0.5)},
@@ -81,7 +82,7 @@ def chainer_stepper(task, batchsize, comm=None):
                                                             device=-1)
         counts = parameter_counts(recogniser=model)
     else:
-        from digitgan.inversion import DEFAULT_WEIGHTS, EncoderUpdater
+        from digitgan.training.inversion import DEFAULT_WEIGHTS, EncoderUpdater
         gen, enc = Generator(), Encoder()
         updater = EncoderUpdater(iterator, optimizer_for(enc, alpha=1e-3), gen, Recogniser(),
                                  DEFAULT_WEIGHTS, device=-1)

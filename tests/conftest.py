@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from digitgan import server as static_files  # the package applies chainer's shims first
+from digitgan.serving import server as static_files  # the package applies chainer's shims first
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Training in tests runs in one process unless a test asks for the default of two

@@ -22,7 +22,8 @@ import chainer
 import chainer.links as L
 
 from digitgan.data.catalog import load_mnist
-from digitgan import networks, webdnn_export
+from digitgan import networks
+from digitgan.export import webdnn_export
 from script_helpers import run_script, save_snapshot
 
 GENERATOR_ITERATION = 3

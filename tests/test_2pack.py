@@ -9,9 +9,10 @@ import pytest
 
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
 from export_fixtures import GENERATOR_ITERATION, run_2pack  # noqa: E402
-from digitgan import contract as contract_module, networks, webdnn_export  # noqa: E402
+from digitgan.export import contract as contract_module, webdnn_export  # noqa: E402
+from digitgan import networks  # noqa: E402
 from script_helpers import assert_one_line_error, save_snapshot  # noqa: E402
-from digitgan.webdnn_export import sha256_of  # noqa: E402
+from digitgan.export.webdnn_export import sha256_of  # noqa: E402
 
 pytest_plugins = ['export_fixtures']
 

@@ -11,8 +11,8 @@ import pytest
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
 from export_fixtures import convert  # noqa: E402
 from digitgan import checkpoints  # noqa: E402
-from digitgan import webdnn_patches  # noqa: E402
-from digitgan import webdnn_export  # noqa: E402
+from digitgan.export import webdnn_patches  # noqa: E402
+from digitgan.export import webdnn_export  # noqa: E402
 
 pytest_plugins = ['export_fixtures']
 
@@ -25,7 +25,7 @@ def converted_fast(export_snapshots, tmp_path_factory):
 
 def test_onnx_generator_is_written_and_checked(converted_fast, export_snapshots):
     import onnx
-    from digitgan import onnx_export
+    from digitgan.export import onnx_export
     entry = converted_fast.contract['generator_onnx']
     path = os.path.join(converted_fast.out, entry['file'])
     assert entry['bytes'] == os.path.getsize(path)

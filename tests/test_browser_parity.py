@@ -13,7 +13,7 @@ import pytest
 
 pytest.register_assert_rewrite('export_fixtures')  # before the import below
 from digitgan.data.catalog import load_mnist  # noqa: E402
-from digitgan import webdnn_export  # noqa: E402
+from digitgan.export import webdnn_export  # noqa: E402
 
 pytest_plugins = ['export_fixtures']
 

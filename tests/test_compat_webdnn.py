@@ -13,8 +13,8 @@ import chainer.links as L
 import numpy
 import pytest
 
-from digitgan import webdnn_patches
-from digitgan import webdnn_export
+from digitgan.export import webdnn_patches
+from digitgan.export import webdnn_export
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WASM_FILES = {'graph_webassembly.json', 'kernels_webassembly.js', 'kernels_webassembly.wasm',
@@ -114,7 +114,7 @@ def test_without_the_shim_webassembly_save_fails(tmp_path, emscripten):
 
 def test_asmjs_build_is_kept_where_closure_compiler_exists():
     done = run_fresh('''
-        from digitgan import webdnn_patches
+        from digitgan.export import webdnn_patches
         from webdnn.backend.webassembly.generator import GraphExecutionData
         print(webdnn_patches.patch_webdnn_asmjs_fallback(),
               GraphExecutionData._compile_fallback_asmjs.__module__)

@@ -294,7 +294,7 @@ def test_training_steps_track_chainer(mnist_dir, kernels_on):
     without the kernels. They agree to float32 round-off at first; a GAN amplifies such
     differences, so later steps are compared loosely (the README reports 300 iterations)."""
     from digitgan.data.catalog import load_mnist
-    from digitgan.updater import GANUpdater, make_optimizer
+    from digitgan.training.updater import GANUpdater, make_optimizer
     from script_helpers import data_dir_or_fail
     images, labels = load_mnist('train', data_dir_or_fail(mnist_dir))
     data = chainer.datasets.TupleDataset(images[:400], labels[:400])

@@ -82,9 +82,9 @@ WORKER = r'''
 import argparse, hashlib, json, sys
 import digitgan  # noqa: F401  (first: makes chainer importable)
 import chainer, numpy
-from digitgan import distributed, training
+from digitgan.training import distributed, runs
 from digitgan.networks import Discriminator, Generator
-from digitgan.updater import GANUpdater
+from digitgan.training.updater import GANUpdater
 
 def build(comm, ids, seed):
     numpy.random.seed(seed)       # differs per process: start_together must align the weights
@@ -120,7 +120,7 @@ if comm.rank == 0:
     chainer.serializers.save_npz(sys.argv[1] + '/snapshot_iter_3', trainer)
 comm.mpi_comm.Barrier()
 resumed, gen2, dis2 = build(comm, ids, seed=10 + comm.rank)
-distributed.resume_everywhere(resumed, args, comm, training.resume)
+distributed.resume_everywhere(resumed, args, comm, runs.resume)
 report = {'ids': ids.tolist(), 'z': z.tolist(), 'trained': digest(gen, dis),
           'adam_steps': [o.t for o in trainer.updater.get_all_optimizers().values()],
           'resumed': digest(gen2, dis2), 'resumed_at': resumed.updater.iteration}
@@ -238,7 +238,8 @@ def test_a_bad_snapshot_stops_both_processes_with_one_line(tmp_path, mnist_dir):
 ERRORS = r'''
 import sys, time
 import digitgan  # noqa: F401
-from digitgan import cli, distributed
+from digitgan import cli
+from digitgan.training import distributed
 
 def main():
     from mpi4py import MPI
@@ -268,7 +269,8 @@ def test_an_error_is_printed_once_and_ends_every_process(case, line, tmp_path):
 # ---- the default on a CPU with two cores or more: two processes, started by the script ----
 
 def cpu_args(*argv):
-    from digitgan import cli, cpu_processes, distributed
+    from digitgan import cli
+    from digitgan.training import cpu_processes, distributed
     parser = cli.ArgumentParser()
     cli.add_training_arguments(parser, out='out', epoch=1, batchsize=100)
     distributed.add_arguments(parser)
@@ -280,7 +282,7 @@ def cpu_args(*argv):
 
 
 def test_how_many_cpu_processes(monkeypatch):
-    from digitgan import cpu_processes
+    from digitgan.training import cpu_processes
     monkeypatch.delenv(cpu_processes.PROCESSES_VARIABLE, raising=False)
     for name in ('OMPI_COMM_WORLD_SIZE', 'PMI_SIZE'):
         monkeypatch.delenv(name, raising=False)
@@ -315,7 +317,7 @@ def test_processes_mistakes_are_one_line(flags, fragment, tmp_path):
 
 
 def two_cores_or_skip():
-    from digitgan import cpu_processes
+    from digitgan.training import cpu_processes
     if cpu_processes.available_cores() < 2:
         pytest.skip('this machine gives the tests one core: the default stays one process')
 
@@ -356,7 +358,7 @@ def test_a_cpu_run_uses_both_cores_by_default(mnist_dir, tmp_path):
 def test_processes_flag_starts_that_many(mnist_dir, tmp_path):
     """--processes 2 given by hand (not only the default) reaches mpiexec, not the processes
     it starts (they get --communicator, which refuses --processes beside it)."""
-    from digitgan.cpu_processes import without_processes_flag
+    from digitgan.training.cpu_processes import without_processes_flag
     assert without_processes_flag(['--processes', '2', '-i', '3', '--processes=2']) == ['-i', '3']
     two_cores_or_skip()
     done = run_script('train_gan.py', *SMALL_GAN, '--iterations', 2, '--processes', 2,
@@ -370,14 +372,14 @@ def test_ctrl_c_stops_both_processes_with_a_snapshot(mnist_dir, tmp_path):
     iteration, process 0 writes a snapshot, and the same command resumes from it."""
     import re
     import signal
-    from digitgan import training
+    from digitgan.training import runs
     from script_helpers import start_script, wait_for
     two_cores_or_skip()
     out = str(tmp_path / 'out')
     args = SMALL_GAN + ['--iterations', 100000, '--data-dir', data_dir_or_fail(mnist_dir),
                         '--out', out]
     process = start_script('train_gan.py', *args, env=DEFAULT_ENV)
-    wait_for(lambda: training.newest_snapshot(out), process, what='the first snapshot')
+    wait_for(lambda: runs.newest_snapshot(out), process, what='the first snapshot')
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr[-3000:]
@@ -386,7 +388,7 @@ def test_ctrl_c_stops_both_processes_with_a_snapshot(mnist_dir, tmp_path):
     match = re.search(r'interrupted at iteration (\d+); snapshot saved', stdout)
     assert match, stdout[-2000:]
     k = int(match.group(1))
-    assert training.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % k)
+    assert runs.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % k)
     assert not [f for f in os.listdir(out) if f.startswith('tmp')]   # nothing half-written
     done = run_script('train_gan.py', *SMALL_GAN, '--iterations', k + 2, '--data-dir',
                       data_dir_or_fail(mnist_dir), '--out', out, env=DEFAULT_ENV)

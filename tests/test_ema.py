@@ -1,4 +1,4 @@
-"""digitgan/ema.py: the averaging rule, BatchNorm recomputation, saving, and the EMA in a
+"""digitgan/training/ema.py: the averaging rule, BatchNorm recomputation, saving, and the EMA in a
 real (tiny) training run: saved beside the raw weights, restored on resume."""
 import json
 import os
@@ -7,7 +7,8 @@ import chainer
 import numpy
 import pytest
 
-from digitgan import checkpoints, ema
+from digitgan import checkpoints
+from digitgan.training import ema
 from digitgan.networks import Generator
 from script_helpers import assert_ok, data_dir_or_fail, run_script
 

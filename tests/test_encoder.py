@@ -6,7 +6,9 @@ import pytest
 import digitgan  # noqa: F401  (first: makes chainer import)
 import chainer
 
-from digitgan import checkpoints, handwriting, inversion
+from digitgan import checkpoints
+from digitgan.generation import handwriting
+from digitgan.training import inversion
 from digitgan.data.catalog import load_mnist
 from digitgan.networks import Encoder, Generator, Recogniser
 from script_helpers import shipped_generator
@@ -117,7 +119,7 @@ def test_restyle_writes_each_target_from_one_code(mnist_dir):
     out = handwriting.restyle(gen, enc, images[:3, 0], labels[:3], [2, 5])
     assert out.shape == (3, 2, 28, 28)
     z = handwriting.encode(enc, images[:3, 0], labels[:3])
-    from digitgan.sampling import generate
+    from digitgan.generation.sampling import generate
     again = generate(gen, z, numpy.full(3, 5))
     assert numpy.allclose(out[:, 1], again[:, 0], atol=1e-6)
 

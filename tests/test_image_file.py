@@ -10,7 +10,7 @@ import numpy
 from PIL import Image
 import pytest
 
-from digitgan import image_file
+from digitgan.data import image_file
 from script_helpers import run_measured, shipped_recogniser
 
 PEAK_LIMIT = 1 << 30     # bytes: any input file, recognised or refused

@@ -3,7 +3,7 @@ in Python, non-digit shapes, and the sets made from them (real MNIST digits)."""
 import numpy
 import pytest
 
-from digitgan import preprocess
+from digitgan.ink import preprocess
 from digitgan.ink import drawn_sets, handwriting_model, pen, shapes, skeleton
 from digitgan.data.catalog import load_mnist
 from script_helpers import data_dir_or_fail

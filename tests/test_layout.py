@@ -15,11 +15,20 @@ TOP_LEVEL_PYTHON = {'2pack.py', 'evaluate.py', 'generate.py', 'networks.py', 're
 MAX_LINES = 320       # "about 300 lines": one role per file
 
 
+def package_files(endings=('.py',)):
+    """Every file of digitgan/ and its stage folders, relative to the repository."""
+    for folder, _, names in sorted(os.walk(PACKAGE)):
+        for name in sorted(names):
+            if name.endswith(endings):
+                yield os.path.relpath(os.path.join(folder, name), ROOT)
+
+
 def python_files():
-    for folder in ('.', 'digitgan', 'tests', 'bench'):
+    for folder in ('.', 'tests', 'bench'):
         for name in sorted(os.listdir(os.path.join(ROOT, folder))):
             if name.endswith('.py'):
                 yield os.path.normpath(os.path.join(folder, name))
+    yield from package_files()
 
 
 def package_imports(path):
@@ -53,12 +62,30 @@ def test_no_sys_path_tricks_and_files_stay_small(path):
         assert source.count('\n') <= MAX_LINES, '%s has %d lines' % (path, source.count('\n'))
 
 
+# The package's top level: what every stage shares. Everything else lives in a stage folder.
+SHARED_MODULES = {'__init__.py', 'checkpoints.py', 'cli.py', 'compat.py', 'networks.py'}
+STAGE_FOLDERS = {'data', 'training', 'cpu_kernels', 'generation', 'evaluation', 'export', 'ink',
+                 'recognition', 'serving'}
+
+
+def test_package_is_folded_by_stage():
+    entries = [name for name in os.listdir(PACKAGE) if name != '__pycache__']
+    assert {name for name in entries if os.path.isfile(os.path.join(PACKAGE, name))} \
+        == SHARED_MODULES
+    assert {name for name in entries if os.path.isdir(os.path.join(PACKAGE, name))} \
+        == STAGE_FOLDERS
+    for stage in STAGE_FOLDERS:   # each a package with a docstring saying what the stage does
+        with open(os.path.join(PACKAGE, stage, '__init__.py')) as f:
+            assert ast.get_docstring(ast.parse(f.read())), stage
+
+
 def test_package_has_no_import_cycle():
     graph = {}
-    for name in os.listdir(PACKAGE):
-        if name.endswith('.py') and name != '__init__.py':
-            module = 'digitgan.' + name[:-3]
-            graph[module] = package_imports(os.path.join('digitgan', name)) - {'digitgan.compat'}
+    for path in package_files():
+        module = path[:-3].replace(os.sep, '.')
+        if module.endswith('.__init__'):
+            module = module[:-len('.__init__')]
+        graph[module] = package_imports(path) - {'digitgan.compat'}
     state = {}
 
     def visit(module, trail):
@@ -98,8 +125,8 @@ def test_readme_map_matches_the_package():
     section = readme.split('## What is inside', 1)[1].split('\n## ', 1)[0]
     named = set(re.findall(r'`((?:digitgan/|app/src/|bench/|tests/)?[\w./-]+\.(?:py|js|cpp))`',
                            section))
-    modules = {'digitgan/' + name for name in os.listdir(PACKAGE)
-               if name.endswith(('.py', '.cpp')) and name != '__init__.py'}
+    modules = {path for path in package_files(('.py', '.cpp'))
+               if not path.endswith('__init__.py')}
     assert modules <= named, 'missing from the README map: %s' % sorted(modules - named)
     missing = [path for path in named if not os.path.exists(os.path.join(ROOT, path))]
     assert not missing, 'named in the README map but not in the tree: %s' % missing

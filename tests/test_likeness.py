@@ -5,7 +5,8 @@ import json
 import numpy
 import pytest
 
-from digitgan import checkpoints, likeness
+from digitgan import checkpoints
+from digitgan.evaluation import likeness
 from digitgan.data.catalog import load_mnist
 from script_helpers import run_script, shipped_recogniser
 

@@ -5,7 +5,7 @@ import pytest
 import digitgan  # noqa: F401  (before chainer)
 import chainer
 from digitgan import networks
-from digitgan import onnx_export
+from digitgan.export import onnx_export
 
 TOLERANCE = 1e-5
 

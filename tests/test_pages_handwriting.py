@@ -18,8 +18,9 @@ import pytest
 
 from browser.drawings import digit_drawing, line
 from browser.steps import read_canvas
-from digitgan import checkpoints, digit_files
-from digitgan import server as static_files
+from digitgan import checkpoints
+from digitgan.recognition import digit_files
+from digitgan.serving import server as static_files
 
 READY = 'body[data-state="ready"]'
 SETTLED = 'async () => window.dcganTest.settled()'

@@ -2,7 +2,7 @@
 page in Chromium on data nothing was trained or tuned on: MNIST test digits drawn by the
 project's model of a hand and rendered by the page's own pen, the same digits as scanned,
 simple-stroke digits of every size, and non-digits from tests/browser/drawings.py (code the
-recogniser's training never used). Chainer with digitgan/verdict.py must take the same
+recogniser's training never used). Chainer with digitgan/recognition/verdict.py must take the same
 decisions, and recognize.py must give the page's verdict on the same image file. Figures of
 this run go to test-artifacts/uncertainty-figures.json; the full measurement is in
 docs/uncertainty.md (evaluate.py's recogniser section)."""
@@ -12,9 +12,10 @@ import os
 import numpy
 from PIL import Image
 
-from digitgan import checkpoints, verdict
+from digitgan import checkpoints
+from digitgan.recognition import verdict
 from digitgan.data.catalog import load_mnist
-from digitgan.digit_files import logits_of, read_digit
+from digitgan.recognition.digit_files import logits_of, read_digit
 from digitgan.ink import handwriting_model, pen, skeleton
 from browser.drawings import non_digits, random_digits
 from script_helpers import run_script

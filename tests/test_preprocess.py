@@ -6,9 +6,10 @@ import numpy
 from PIL import Image, ImageDraw
 import pytest
 
-from digitgan import image_file, ink_parts
-from digitgan.photo_ink import to_ink
-from digitgan.preprocess import CENTRE, NoDigit, centre_of_mass, mnist_style
+from digitgan.data import image_file
+from digitgan.ink import ink_parts
+from digitgan.ink.photo_ink import to_ink
+from digitgan.ink.preprocess import CENTRE, NoDigit, centre_of_mass, mnist_style
 
 
 def assert_centred(image, name=None):

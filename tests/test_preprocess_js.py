@@ -5,7 +5,7 @@ import json
 import numpy
 import pytest
 
-from digitgan import preprocess
+from digitgan.ink import preprocess
 
 SIZE = 280     # the drawing canvas
 

@@ -9,7 +9,7 @@ import pytest
 
 from script_helpers import (assert_ok, data_dir_or_fail, expected_files, numbered_files,
                             run_script, snapshot_iterations, start_script, wait_for)
-from digitgan import training
+from digitgan.training import runs
 
 N = 30
 INTERVAL = 5
@@ -36,11 +36,11 @@ def killed_and_rerun(mnist_dir, tmp_path_factory):
     out = str(tmp_path_factory.mktemp('killed') / 'out')
     args = gan_args(mnist_dir, out)
     process = start_script('train_gan.py', *args)
-    wait_for(lambda: training.newest_snapshot(out), process, what='the first snapshot')
+    wait_for(lambda: runs.newest_snapshot(out), process, what='the first snapshot')
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=60)
     assert process.returncode == -signal.SIGKILL
-    newest = training.newest_snapshot(out)
+    newest = runs.newest_snapshot(out)
     k = snapshot_iteration(newest)
     assert INTERVAL <= k < N, 'the run finished before it was killed; make it longer'
     log_at_kill = read_log(out)
@@ -85,7 +85,7 @@ def test_explicit_resume_into_another_folder(killed_and_rerun, mnist_dir, tmp_pa
     assert 'resumed from %s at iteration %d' % (snapshot, N) in done.stdout
     assert read_log(out)[-1]['iteration'] == N + 3
     assert read_log(out)[:-1] == read_log(source)
-    assert training.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % (N + 3))
+    assert runs.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % (N + 3))
     assert os.path.isfile(os.path.join(out, 'generator_args.json'))
 
 
@@ -96,18 +96,18 @@ def test_rerun_of_a_finished_run_does_nothing_more(killed_and_rerun, mnist_dir):
     assert_ok(done)
     assert 'at iteration %d' % N in done.stdout
     assert read_log(out) == log
-    assert training.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % N)
+    assert runs.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % N)
     # asking for fewer iterations than the snapshot has done must not train on (to 2 x 20)
     done = run_script('train_gan.py', *gan_args(mnist_dir, out, iterations=N - 10))
     assert_ok(done)
     assert read_log(out) == log
-    assert training.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % N)
+    assert runs.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % N)
 
 
 def test_ctrl_c_writes_a_snapshot_that_resumes(mnist_dir, tmp_path):
     out = str(tmp_path / 'interrupted')
     process = start_script('train_gan.py', *gan_args(mnist_dir, out, iterations=1000))
-    wait_for(lambda: training.newest_snapshot(out), process, what='the first snapshot')
+    wait_for(lambda: runs.newest_snapshot(out), process, what='the first snapshot')
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr[-3000:]
@@ -116,7 +116,7 @@ def test_ctrl_c_writes_a_snapshot_that_resumes(mnist_dir, tmp_path):
     assert match, stdout[-2000:]
     k = int(match.group(1))
     assert k >= INTERVAL
-    assert training.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % k)
+    assert runs.newest_snapshot(out) == os.path.join(out, 'snapshot_iter_%d' % k)
 
     done = run_script('train_gan.py', *gan_args(mnist_dir, out, iterations=k + 2))
     assert_ok(done)

@@ -10,7 +10,8 @@ import sys
 import numpy
 import pytest
 
-from digitgan import ema, networks, training
+from digitgan.training import ema, runs
+from digitgan import networks
 from script_helpers import (ROOT, CreatesAFile, assert_ok, assert_one_line_error,
                             data_dir_or_fail, expected_files, folder_state, numbered_files,
                             run_script, script_env, snapshot_iterations)
@@ -70,8 +71,8 @@ def test_the_moving_average_is_restored_on_resume(copy_of, mnist_dir):
     """Iteration 11 after a resume at 10 averages on from the snapshot's average:
     average_11 = d * average_10 + (1 - d) * gen_11, d = ema_decay(beta, 11)."""
     assert_ok(run_script('train_gan.py', *gan_args(mnist_dir, copy_of, 11)))
-    at_10 = training.read_snapshot(os.path.join(copy_of, 'snapshot_iter_10'))
-    at_11 = training.read_snapshot(os.path.join(copy_of, 'snapshot_iter_11'))
+    at_10 = runs.read_snapshot(os.path.join(copy_of, 'snapshot_iter_10'))
+    at_11 = runs.read_snapshot(os.path.join(copy_of, 'snapshot_iter_11'))
     decay = ema.ema_decay(EMA_BETA, 11)
     names = [name.lstrip('/') for name, _ in networks.Generator(ch=16).namedparams()]
     for name in names:
@@ -95,7 +96,7 @@ def test_a_corrupt_newest_snapshot_falls_back_to_the_one_before(copy_of, mnist_d
                             % os.path.join(copy_of, 'snapshot_iter_5'))
     assert 'resumed from %s at iteration 5' % os.path.join(copy_of, 'snapshot_iter_5') \
         in done.stdout
-    assert training.read_snapshot(newest)['updater/iteration'] == 10   # written again, whole
+    assert runs.read_snapshot(newest)['updater/iteration'] == 10   # written again, whole
     assert snapshot_iterations(copy_of) == [5, 10]
     assert numbered_files(copy_of) == expected_files(5, 10)
 

@@ -1,4 +1,4 @@
-"""digitgan/server.py on real sockets (127.0.0.1 only): what it serves and refuses, cache
+"""digitgan/serving/server.py on real sockets (127.0.0.1 only): what it serves and refuses, cache
 revalidation, and idle connections that it drops instead of holding a thread each."""
 import http.client
 import os
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from digitgan import server as static_files
+from digitgan.serving import server as static_files
 
 SECRET = 'not for the browser'
 

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from digitgan import server as static_files
+from digitgan.serving import server as static_files
 from script_helpers import assert_one_line_error, command, run_script, script_env
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from digitgan import checkpoints
 from digitgan.data.catalog import FASHION_MNIST
-from digitgan.sampling import generate
+from digitgan.generation.sampling import generate
 from script_helpers import run_script
 
 READY = 'body[data-state="ready"]'

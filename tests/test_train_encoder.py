@@ -7,7 +7,8 @@ import numpy
 import pytest
 from PIL import Image
 
-from digitgan import checkpoints, cli, handwriting
+from digitgan import checkpoints, cli
+from digitgan.generation import handwriting
 from script_helpers import assert_one_line_error, run_script, tiny_generator
 
 

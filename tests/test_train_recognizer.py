@@ -7,7 +7,8 @@ import numpy
 import pytest
 from PIL import Image
 
-from digitgan import checkpoints, cli, verdict
+from digitgan import checkpoints, cli
+from digitgan.recognition import verdict
 from digitgan.data.catalog import load_mnist
 from digitgan.networks import Recogniser
 from script_helpers import (assert_final_files_only, assert_quiet_run, data_dir_or_fail,

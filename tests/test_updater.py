@@ -8,8 +8,8 @@ import pytest
 from digitgan.data.catalog import load_mnist
 from digitgan.networks import Discriminator, Generator
 from script_helpers import data_dir_or_fail
-from digitgan import updater as updater_module
-from digitgan.updater import GANUpdater, make_optimizer
+from digitgan.training import updater as updater_module
+from digitgan.training.updater import GANUpdater, make_optimizer
 
 BATCH = 16
 

@@ -5,8 +5,8 @@ import chainer
 import numpy
 
 from digitgan.networks import Discriminator, Generator
-from digitgan import updater as updater_module
-from digitgan.updater import GANUpdater, make_optimizer
+from digitgan.training import updater as updater_module
+from digitgan.training.updater import GANUpdater, make_optimizer
 
 BATCH = 8
 

@@ -1,7 +1,8 @@
-"""digitgan/verdict.py: the "?" rule shared by recognize.py and the page, and its tuning."""
+"""digitgan/recognition/verdict.py: the "?" rule shared by recognize.py and the page, and its
+tuning."""
 import numpy
 
-from digitgan import verdict
+from digitgan.recognition import verdict
 
 
 def logits_for(probabilities):

@@ -150,7 +150,7 @@ function sharpened(probabilities, power) {
  * Classify one 1x28x28 image (ink = 1) with the recogniser. Its logits are divided by the
  * temperature of the contract's `verdict` (2pack.py copies it from verdict.json, tuned by
  * train_recognizer.py) before the softmax; a recogniser with more outputs than labels has a
- * last one meaning "not a digit" (digitgan/verdict.py holds the same rule in Python).
+ * last one meaning "not a digit" (digitgan/recognition/verdict.py holds the same rule in Python).
  * @returns {Promise<{label, index, confidence, probabilities: Float32Array, labels,
  *   other: number, notADigit: boolean, minConfidence: number}>} probabilities: one per
  *   label; other: the "not a digit" output's (0 without one)

@@ -4,7 +4,7 @@
  * best digit's probability is below the contract's min_confidence. The recogniser learnt
  * "not a digit" from generated scribbles, shapes, lines, dots and letters, and the threshold
  * was tuned on held-out drawn digits for at most 0.5 % of them refused (train_recognizer.py,
- * digitgan/verdict.py: the same rule, used by recognize.py). docs/uncertainty.md has the
+ * digitgan/recognition/verdict.py: the same rule, used by recognize.py). docs/uncertainty.md has the
  * figures, measured on drawings nothing was tuned on; tests/test_pages_uncertainty.py
  * re-measures a sample through this page.
  */

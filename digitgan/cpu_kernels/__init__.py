@@ -36,7 +36,7 @@ weight gradient instead of being rebuilt.
 `F.batch_normalization` (and the links that call them) here for NumPy float32 arrays of the
 supported kinds (groups 1, dilation 1, no cover_all; BatchNorm over channels-last memory);
 anything else, CuPy arrays included, goes to Chainer's own functions unchanged. `disable()`
-restores them. The trainers call `enable_for(device)` (training.setup): on the CPU unless
+restores them. The trainers call `enable_for(device)` (training/runs.py, setup): on the CPU unless
 DIGITGAN_CPU_KERNELS=0 is set (documented in the README), so that the bench can show both.
 
 Exactness: the same sums as Chainer's in another order (float32 round-off, ~1e-6 relative);

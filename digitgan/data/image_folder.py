@@ -17,7 +17,7 @@ from PIL import Image
 
 from digitgan.cli import UserError
 from digitgan.data.idx_files import SIDE
-from digitgan.image_file import ImageRefused, read_gray
+from digitgan.data.image_file import ImageRefused, read_gray
 
 MAX_LABELS = 100
 MAX_FILES = 1_000_000

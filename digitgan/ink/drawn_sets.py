@@ -13,8 +13,9 @@ import chainer
 import numpy
 from scipy import ndimage
 
-from digitgan import preprocess, verdict
-from digitgan.digit_files import logits_of
+from digitgan.ink import preprocess
+from digitgan.recognition import verdict
+from digitgan.recognition.digit_files import logits_of
 from digitgan.ink import handwriting_model, pen, shapes, skeleton
 
 OTHER = verdict.OTHER       # the label of "not a digit": the recogniser's eleventh output

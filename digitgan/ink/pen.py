@@ -12,7 +12,7 @@ it against the page). A `pen` other than MODEL_PEN draws thinner or bolder lines
 import numpy
 from PIL import Image, ImageDraw
 
-from digitgan import preprocess
+from digitgan.ink import preprocess
 
 MODEL_PEN = 2.5          # app/src/strokes.js MODEL_PEN: px at the 20 px box's scale
 OVERSAMPLE = 4

@@ -21,7 +21,7 @@ import subprocess
 import sys
 
 from digitgan import cli
-from digitgan import distributed
+from digitgan.training import distributed
 
 # The default number of CPU processes can be set here (1: always one process).
 PROCESSES_VARIABLE = 'DIGITGAN_CPU_PROCESSES'

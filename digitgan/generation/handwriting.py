@@ -14,8 +14,9 @@ import os
 import chainer
 import numpy
 
-from digitgan import checkpoints, cli, sampling
-from digitgan import webdnn_export as export
+from digitgan import checkpoints, cli
+from digitgan.generation import sampling
+from digitgan.export import webdnn_export as export
 
 BATCH = 100
 

@@ -2,7 +2,8 @@
 the graphs of every other data set it adds (shipped ones, --add-dataset ones)."""
 import os
 
-from digitgan import checkpoints, cli, contract
+from digitgan import checkpoints, cli
+from digitgan.export import contract
 
 
 def other_datasets(args):

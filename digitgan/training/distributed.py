@@ -27,7 +27,7 @@ import numpy
 from chainer.training.extension import Extension, PRIORITY_EDITOR
 
 from digitgan import cli
-from digitgan.dataset_slices import scatter  # noqa: F401  (distributed.scatter)
+from digitgan.data.dataset_slices import scatter  # noqa: F401  (distributed.scatter)
 
 GPU_ONLY = ('pure_nccl', 'flat', 'non_cuda_aware')
 COMMUNICATORS = ('naive',) + GPU_ONLY

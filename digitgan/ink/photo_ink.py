@@ -13,8 +13,8 @@ import collections
 import numpy
 from PIL import Image
 
-from digitgan.ink_parts import digit_mask, min_part_size
-from digitgan.preprocess import NoDigit
+from digitgan.ink.ink_parts import digit_mask, min_part_size
+from digitgan.ink.preprocess import NoDigit
 
 WORK_SIZE = 1024      # photos are shrunk (area averaging) to at most this many pixels a side
 SMOOTH_RADIUS = 1     # 3 x 3 box mean: single-pixel noise does not decide polarity or cores

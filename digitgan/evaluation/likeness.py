@@ -20,10 +20,10 @@ import tempfile
 
 import numpy
 
-from digitgan import handwriting, sampling
-from digitgan.digit_files import read_digit, recognise
-from digitgan.evaluation import Target, shown, target_lines, verdicts
-from digitgan.evaluation import recognise as recognise_batches
+from digitgan.generation import handwriting, sampling
+from digitgan.recognition.digit_files import read_digit, recognise
+from digitgan.evaluation.generator_quality import Target, shown, target_lines, verdicts
+from digitgan.evaluation.generator_quality import recognise as recognise_batches
 from digitgan.data.catalog import load_mnist
 
 TARGETS = [

@@ -4,7 +4,7 @@ import os
 import chainer
 import numpy
 
-from digitgan.sampling import digit_grid, generate, save_png, style_rows
+from digitgan.generation.sampling import digit_grid, generate, save_png, style_rows
 
 
 def preview_images(gen, rows, seed):

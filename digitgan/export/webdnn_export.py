@@ -14,7 +14,7 @@ import warnings
 
 import numpy
 
-from digitgan import webdnn_patches
+from digitgan.export import webdnn_patches
 from digitgan.cli import UserError
 from digitgan import networks
 

@@ -25,9 +25,9 @@ import numpy
 
 from digitgan import checkpoints
 from digitgan import cpu_kernels
-from digitgan import cpu_processes
+from digitgan.training import cpu_processes
 from digitgan import cli
-from digitgan import distributed
+from digitgan.training import distributed
 from digitgan import networks
 
 SNAPSHOT_PATTERN = 'snapshot_iter_{.updater.iteration}'

@@ -15,7 +15,7 @@ import collections
 import chainer
 import numpy
 
-from digitgan.metrics import frechet_distance, spread, weighted_stats
+from digitgan.evaluation.metrics import frechet_distance, spread, weighted_stats
 
 # Images per forward pass of the recogniser: larger batches are no faster per image on a CPU.
 BATCH = 100

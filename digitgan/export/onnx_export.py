@@ -1,6 +1,6 @@
 """The conditional generator (networks.Generator) as an ONNX model, for ONNX runtimes.
 
-    from digitgan import onnx_export
+    from digitgan.export import onnx_export
     model = onnx_export.generator_to_onnx(gen)        # an onnx.ModelProto
     onnx_export.save_generator(gen, 'generator.onnx')  # -> {'bytes', 'input', 'output', ...}
 

@@ -1,0 +1,1 @@
+"""The serving stage: the static file server for the built pages (serve.py, make demo, tests)."""

@@ -39,13 +39,13 @@ grid of samples, one column per digit, as a PNG (--grid, default samples.png bes
 import os
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
-from digitgan.generation import handwriting
-from digitgan.evaluation import likeness
-from digitgan.recognition import verdict
-from digitgan.ink import drawn_sets
-from digitgan.evaluation.generator_quality import measure, recognise, table, targets_for, verdicts
 from digitgan.data import sources
+from digitgan.evaluation import likeness
+from digitgan.evaluation.generator_quality import measure, recognise, table, targets_for, verdicts
+from digitgan.generation import handwriting
 from digitgan.generation.sampling import digit_grid, generate, save_png, style_rows
+from digitgan.ink import drawn_sets
+from digitgan.recognition import verdict
 
 import numpy
 

@@ -27,10 +27,10 @@ import sys
 import math
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
-from digitgan.generation import handwriting
 from digitgan.data.catalog import MNIST
-from digitgan.recognition.digit_files import read_digit, recognise
+from digitgan.generation import handwriting
 from digitgan.generation.sampling import digit_grid, generate, save_png, style_rows
+from digitgan.recognition.digit_files import read_digit, recognise
 
 import numpy
 

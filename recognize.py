@@ -25,11 +25,11 @@ answer is the label's name. --recogniser with a classifier of your own does the 
 import sys
 
 from digitgan import checkpoints, cli  # first: makes chainer importable
-from digitgan.recognition import verdict
 from digitgan.data.catalog import MNIST
-from digitgan.data.image_folder import as_ink
-from digitgan.recognition.digit_files import logits_of, read_digit
 from digitgan.data.image_file import ImageRefused, read_gray
+from digitgan.data.image_folder import as_ink
+from digitgan.recognition import verdict
+from digitgan.recognition.digit_files import logits_of, read_digit
 
 
 def parse_args(argv=None):

@@ -16,13 +16,13 @@ an encoder is only valid with the generator it was trained against.
 import os
 
 from digitgan import checkpoints, cli  # first: chainer
-from digitgan.training import cpu_processes, distributed, runs
-from digitgan.generation import handwriting
-from digitgan.export import webdnn_export as export
-from digitgan.training.inversion import DEFAULT_WEIGHTS, LOSS_TERMS, EncoderUpdater
 from digitgan.data import sources
-from digitgan.networks import Encoder
+from digitgan.export import webdnn_export as export
+from digitgan.generation import handwriting
 from digitgan.generation.sampling import save_png
+from digitgan.networks import Encoder
+from digitgan.training import cpu_processes, distributed, runs
+from digitgan.training.inversion import DEFAULT_WEIGHTS, EncoderUpdater, LOSS_TERMS
 
 import chainer
 from chainer.training import extensions

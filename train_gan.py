@@ -12,12 +12,12 @@ dis_iter_<N>.npz weights (the two newest of each; --keep-weights 0 keeps all),
 generator_args.json, and a trainer snapshot that the same command resumes from automatically.
 """
 from digitgan import checkpoints, cli  # first: chainer
-from digitgan.training import cpu_processes, distributed, runs
 from digitgan.data import sources
 from digitgan.networks import CONDITIONINGS, Discriminator, Generator
-from digitgan.training.updater import LOSSES, GANUpdater, make_optimizer
-from digitgan.training.visualize import out_generated_image
+from digitgan.training import cpu_processes, distributed, runs
 from digitgan.training.ema import GeneratorEMA
+from digitgan.training.updater import GANUpdater, LOSSES, make_optimizer
+from digitgan.training.visualize import out_generated_image
 
 import chainer
 from chainer.training import extensions

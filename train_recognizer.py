@@ -20,12 +20,12 @@ tuned on train[55000:], which it never trained on, and written as verdict.json
 only choice for other data sets (--dataset, --image-folder), whose classifier it trains.
 """
 from digitgan import checkpoints, cli  # first: chainer
-from digitgan.training import cpu_processes, distributed, runs
+from digitgan.data import sources
+from digitgan.ink import drawn_sets
+from digitgan.networks import Recogniser
 from digitgan.recognition import verdict
 from digitgan.recognition.digit_files import logits_of
-from digitgan.ink import drawn_sets
-from digitgan.data import sources
-from digitgan.networks import Recogniser
+from digitgan.training import cpu_processes, distributed, runs
 
 import os
 

@@ -16,8 +16,8 @@ import shutil
 import subprocess
 import tempfile
 
-from digitgan.serving import server as static_files
 from digitgan.cli import UserError
+from digitgan.serving import server as static_files
 
 from common import HERE, ROOT
 

@@ -21,8 +21,8 @@ import zlib
 import chainer
 import numpy
 
-from digitgan.cli import UserError, read_json
 from digitgan import networks
+from digitgan.cli import UserError, read_json
 
 # The repository (the package's parent): where the shipped weights are.
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -21,8 +21,8 @@ import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
 import chainer
 import chainer.links as L
 
-from digitgan.data.catalog import load_mnist
 from digitgan import networks
+from digitgan.data.catalog import load_mnist
 from digitgan.export import webdnn_export
 from script_helpers import run_script, save_snapshot
 

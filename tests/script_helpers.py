@@ -16,9 +16,7 @@ import digitgan  # noqa: F401  (first: makes chainer and webdnn import)
 import chainer
 import numpy
 
-from digitgan import checkpoints
-from digitgan import cli
-from digitgan import networks
+from digitgan import checkpoints, cli, networks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -7,8 +7,7 @@ import zipfile
 import numpy
 import pytest
 
-from digitgan import checkpoints
-from digitgan import cli
+from digitgan import checkpoints, cli
 from script_helpers import CreatesAFile, tiny_generator
 
 

@@ -13,8 +13,7 @@ import chainer.links as L
 import numpy
 import pytest
 
-from digitgan.export import webdnn_patches
-from digitgan.export import webdnn_export
+from digitgan.export import webdnn_export, webdnn_patches
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WASM_FILES = {'graph_webassembly.json', 'kernels_webassembly.js', 'kernels_webassembly.wasm',

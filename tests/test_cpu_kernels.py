@@ -7,8 +7,7 @@ from chainer import gradient_check
 import numpy
 import pytest
 
-from digitgan import cpu_kernels
-from digitgan import networks
+from digitgan import cpu_kernels, networks
 
 # Chainer's own functions, whatever is routed at the time a test runs.
 CHAINER_CONV = cpu_kernels.chainer_conv_module.convolution_2d

@@ -82,8 +82,8 @@ WORKER = r'''
 import argparse, hashlib, json, sys
 import digitgan  # noqa: F401  (first: makes chainer importable)
 import chainer, numpy
-from digitgan.training import distributed, runs
 from digitgan.networks import Discriminator, Generator
+from digitgan.training import distributed, runs
 from digitgan.training.updater import GANUpdater
 
 def build(comm, ids, seed):

@@ -8,8 +8,8 @@ import numpy
 import pytest
 
 from digitgan import checkpoints
-from digitgan.training import ema
 from digitgan.networks import Generator
+from digitgan.training import ema
 from script_helpers import assert_ok, data_dir_or_fail, run_script
 
 

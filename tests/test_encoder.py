@@ -7,10 +7,10 @@ import digitgan  # noqa: F401  (first: makes chainer import)
 import chainer
 
 from digitgan import checkpoints
-from digitgan.generation import handwriting
-from digitgan.training import inversion
 from digitgan.data.catalog import load_mnist
+from digitgan.generation import handwriting
 from digitgan.networks import Encoder, Generator, Recogniser
+from digitgan.training import inversion
 from script_helpers import shipped_generator
 
 

@@ -6,8 +6,8 @@ import numpy
 from PIL import Image
 import pytest
 
-from digitgan.evaluation.metrics import frechet_distance, spread, weighted_stats
 from digitgan.data.catalog import load_mnist
+from digitgan.evaluation.metrics import frechet_distance, spread, weighted_stats
 from script_helpers import assert_one_line_error, run_script, shipped_recogniser, tiny_generator
 
 

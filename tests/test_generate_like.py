@@ -5,9 +5,9 @@ import pytest
 from PIL import Image
 
 from digitgan import checkpoints
-from digitgan.recognition.digit_files import recognise
 from digitgan.data.catalog import load_mnist
 from digitgan.generation.sampling import digit_grid, save_png
+from digitgan.recognition.digit_files import recognise
 from script_helpers import assert_one_line_error, run_script, tiny_generator
 
 

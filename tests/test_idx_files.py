@@ -7,9 +7,9 @@ import socket
 import numpy
 import pytest
 
+from digitgan.cli import UserError
 from digitgan.data import idx_files
 from digitgan.data.catalog import MNIST, load_mnist
-from digitgan.cli import UserError
 from script_helpers import data_dir_or_fail
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

@@ -3,9 +3,8 @@ in Python, non-digit shapes, and the sets made from them (real MNIST digits)."""
 import numpy
 import pytest
 
-from digitgan.ink import preprocess
-from digitgan.ink import drawn_sets, handwriting_model, pen, shapes, skeleton
 from digitgan.data.catalog import load_mnist
+from digitgan.ink import drawn_sets, handwriting_model, pen, preprocess, shapes, skeleton
 from script_helpers import data_dir_or_fail
 
 

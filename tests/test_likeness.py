@@ -6,8 +6,8 @@ import numpy
 import pytest
 
 from digitgan import checkpoints
-from digitgan.evaluation import likeness
 from digitgan.data.catalog import load_mnist
+from digitgan.evaluation import likeness
 from script_helpers import run_script, shipped_recogniser
 
 

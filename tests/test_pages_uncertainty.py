@@ -13,10 +13,10 @@ import numpy
 from PIL import Image
 
 from digitgan import checkpoints
-from digitgan.recognition import verdict
 from digitgan.data.catalog import load_mnist
-from digitgan.recognition.digit_files import logits_of, read_digit
 from digitgan.ink import handwriting_model, pen, skeleton
+from digitgan.recognition import verdict
+from digitgan.recognition.digit_files import logits_of, read_digit
 from browser.drawings import non_digits, random_digits
 from script_helpers import run_script
 

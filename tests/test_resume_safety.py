@@ -10,8 +10,8 @@ import sys
 import numpy
 import pytest
 
-from digitgan.training import ema, runs
 from digitgan import networks
+from digitgan.training import ema, runs
 from script_helpers import (ROOT, CreatesAFile, assert_ok, assert_one_line_error,
                             data_dir_or_fail, expected_files, folder_state, numbered_files,
                             run_script, script_env, snapshot_iterations)

@@ -10,8 +10,8 @@ from PIL import Image
 
 from digitgan import checkpoints
 from digitgan.generation import sampling
-from digitgan.training import visualize
 from digitgan.networks import Discriminator, Generator
+from digitgan.training import visualize
 from script_helpers import (assert_final_files_only, assert_quiet_run, expected_files,
                             numbered_files, saved_model_args, train)
 

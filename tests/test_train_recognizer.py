@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from digitgan import checkpoints, cli
-from digitgan.recognition import verdict
 from digitgan.data.catalog import load_mnist
 from digitgan.networks import Recogniser
+from digitgan.recognition import verdict
 from script_helpers import (assert_final_files_only, assert_quiet_run, data_dir_or_fail,
                             saved_model_args, train)
 import train_recognizer

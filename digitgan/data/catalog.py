@@ -8,7 +8,7 @@
 import os
 
 from digitgan.cli import UserError
-from digitgan.data.idx_files import SPLITS, IdxSet, read_idx, LABEL_MAGIC
+from digitgan.data.idx_files import IdxSet, LABEL_MAGIC, SPLITS, read_idx
 
 MNIST = IdxSet(
     name='mnist', title='Digits', labels=tuple(str(d) for d in range(10)),

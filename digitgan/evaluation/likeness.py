@@ -20,11 +20,11 @@ import tempfile
 
 import numpy
 
+from digitgan.data.catalog import load_mnist
+from digitgan.evaluation.generator_quality import (Target, recognise as recognise_batches, shown,
+                                                   target_lines, verdicts)
 from digitgan.generation import handwriting, sampling
 from digitgan.recognition.digit_files import read_digit, recognise
-from digitgan.evaluation.generator_quality import Target, shown, target_lines, verdicts
-from digitgan.evaluation.generator_quality import recognise as recognise_batches
-from digitgan.data.catalog import load_mnist
 
 TARGETS = [
     Target('readable', 'like: read as the digit asked for', '>=', 0.98, '%'),

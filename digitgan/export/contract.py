@@ -12,8 +12,8 @@ import os
 import re
 
 from digitgan import checkpoints, networks
-from digitgan.recognition import verdict
 from digitgan.export import webdnn_export as export
+from digitgan.recognition import verdict
 
 # 2: entries say output_is_logits (the app no longer guesses it from the `output` prose).
 # 3: an `encoder` entry (optional: the recogniser page then shows no handwriting row).

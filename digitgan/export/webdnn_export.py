@@ -14,9 +14,9 @@ import warnings
 
 import numpy
 
-from digitgan.export import webdnn_patches
-from digitgan.cli import UserError
 from digitgan import networks
+from digitgan.cli import UserError
+from digitgan.export import webdnn_patches
 
 BACKENDS = ('webassembly', 'webgl', 'webgpu')  # in order of preference
 DEFAULT_BACKENDS = ('webassembly', 'webgl')

@@ -15,8 +15,8 @@ import chainer
 import numpy
 
 from digitgan import checkpoints, cli
-from digitgan.generation import sampling
 from digitgan.export import webdnn_export as export
+from digitgan.generation import sampling
 
 BATCH = 100
 

@@ -13,10 +13,9 @@ import chainer
 import numpy
 from scipy import ndimage
 
-from digitgan.ink import preprocess
+from digitgan.ink import handwriting_model, pen, preprocess, shapes, skeleton
 from digitgan.recognition import verdict
 from digitgan.recognition.digit_files import logits_of
-from digitgan.ink import handwriting_model, pen, shapes, skeleton
 
 OTHER = verdict.OTHER       # the label of "not a digit": the recogniser's eleventh output
 TRAINING_PENS = (1.8, 3.6)  # pen widths (px at the 20 px box) drawn from for training

@@ -10,10 +10,10 @@ import chainer
 import chainer.functions as F
 import numpy
 
+from digitgan.cli import UserError
 from digitgan.data import image_file
 from digitgan.ink import photo_ink, preprocess
 from digitgan.recognition import verdict
-from digitgan.cli import UserError
 
 BATCH = 100     # images per forward pass of the recogniser
 

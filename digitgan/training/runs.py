@@ -23,12 +23,8 @@ from chainer.training import extensions
 from chainer.training.triggers import IntervalTrigger
 import numpy
 
-from digitgan import checkpoints
-from digitgan import cpu_kernels
-from digitgan.training import cpu_processes
-from digitgan import cli
-from digitgan.training import distributed
-from digitgan import networks
+from digitgan import checkpoints, cli, cpu_kernels, networks
+from digitgan.training import cpu_processes, distributed
 
 SNAPSHOT_PATTERN = 'snapshot_iter_{.updater.iteration}'
 SNAPSHOT_FILE = re.compile(r'snapshot_iter_(\d+)')     # the names SNAPSHOT_PATTERN gives

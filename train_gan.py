@@ -59,6 +59,10 @@ def parse_args(argv=None):
     parser.add_argument('--dis-layers', type=int, choices=(2, 3), default=2,
                         help="D's convolutions: 2, or 3 with a 3x3 one at 7x7 (default "
                              '%(default)s)')
+    parser.add_argument('--dis-minibatch-std', type=int, default=0, metavar='N',
+                        help="one more feature map in D: the features' spread over groups of "
+                             "N samples, so that D sees when G's digits are too alike "
+                             '(Karras et al. 2018; e.g. 4; default 0: off)')
     parser.add_argument('--real-label', type=float, default=0.9,
                         help="D's target for real digits in the non-saturating loss: below 1 "
                              'is one-sided label smoothing (default %(default)s)')
@@ -97,6 +101,9 @@ def parse_args(argv=None):
         raise cli.UserError('--real-label must be from 0.5 to 1 (1: no label smoothing)')
     if not 0 <= args.r1_gamma < float('inf'):
         raise cli.UserError('--r1-gamma must be 0 (off) or a positive weight, such as 1 to 10')
+    if args.dis_minibatch_std == 1 or args.dis_minibatch_std < 0:
+        raise cli.UserError('--dis-minibatch-std must be 0 (off) or a group size of 2 or more, '
+                            'such as 4')
     if args.keep_weights < 0:
         raise cli.UserError('--keep-weights must be 0 (keep every one) or a positive count')
     if not 0 <= args.ema < 1:
@@ -134,7 +141,8 @@ def main(argv=None):
         gen = Generator(n_hidden=args.n_hidden, n_classes=source.n_classes, ch=args.gen_ch)
     dis = Discriminator(n_classes=source.n_classes, ch=args.dis_ch,
                         conditioning=args.dis_conditioning,
-                        spectral_norm=args.spectral_norm, layers=args.dis_layers)
+                        spectral_norm=args.spectral_norm, layers=args.dis_layers,
+                        minibatch_std=args.dis_minibatch_std)
     gen.to_device(device)
     dis.to_device(device)
 

@@ -89,23 +89,29 @@ class Discriminator(chainer.Chain):
     the label enters at the end as <embed(label), features> (Miyato & Koyama 2018).
     spectral_norm=True: every weight is divided by its largest singular value (Miyato et al.
     2018), which bounds D's Lipschitz constant; BatchNorm is then left out, as in SNGAN.
+    minibatch_std=N (N > 1): one more 7x7 feature map before the last layer, the spread of the
+    features over groups of N samples of the batch (Karras et al. 2018), so that D can tell
+    when G's digits are too much alike; 0 for none.
     """
 
     def __init__(self, n_classes=N_CLASSES, ch=64, wscale=0.02, conditioning='planes',
-                 spectral_norm=False, layers=2):
+                 spectral_norm=False, layers=2, minibatch_std=0):
         super().__init__()
         if conditioning not in CONDITIONINGS:
             raise ValueError('conditioning must be one of %s' % ', '.join(CONDITIONINGS))
         if layers not in (2, 3):
             raise ValueError('layers must be 2 or 3')
+        if minibatch_std == 1 or minibatch_std < 0:
+            raise ValueError('minibatch_std must be 0 (none) or a group size of 2 or more')
         self.n_classes = n_classes
         self.ch = ch
         self.conditioning = conditioning
         self.spectral_norm = spectral_norm
         self.layers = layers
+        self.minibatch_std = minibatch_std
         w = chainer.initializers.Normal(wscale)
         planes = n_classes if conditioning == 'planes' else 0
-        features = ch * (2 if layers == 2 else 4) * 7 * 7
+        features = (ch * (2 if layers == 2 else 4) + (1 if minibatch_std else 0)) * 7 * 7
         with self.init_scope():
             self.c0 = L.Convolution2D(1 + planes, ch, 4, 2, 1, initialW=w)      # -> 14x14
             self.c1 = L.Convolution2D(ch, ch * 2, 4, 2, 1, initialW=w)          # -> 7x7
@@ -124,7 +130,8 @@ class Discriminator(chainer.Chain):
 
     def model_args(self):
         return {'n_classes': self.n_classes, 'ch': self.ch, 'conditioning': self.conditioning,
-                'spectral_norm': self.spectral_norm, 'layers': self.layers}
+                'spectral_norm': self.spectral_norm, 'layers': self.layers,
+                'minibatch_std': self.minibatch_std}
 
     def forward(self, x, labels):
         if self.conditioning == 'planes':
@@ -137,11 +144,27 @@ class Discriminator(chainer.Chain):
         if self.layers == 3:
             h = self.c2(h)
             h = F.leaky_relu(h if self.spectral_norm else self.bn2(h))
+        if self.minibatch_std:
+            h = with_minibatch_std(h, self.minibatch_std)
         h = F.reshape(h, (len(h), -1))                                   # (B, 2ch*7*7)
         logit = self.l2(h)
         if self.conditioning == 'projection':
             logit += F.sum(self.embed(labels) * h, axis=1, keepdims=True)
         return logit                          # (B, 1)
+
+
+def with_minibatch_std(h, group):
+    """h (B, C, H, W) with one more channel: for each group of samples (b, b + B/g, ...,
+    g of them), the standard deviation of every feature over the group, averaged over
+    features and pixels, as a constant map. g is the largest divisor of B up to `group`."""
+    batch, _, height, width = h.shape
+    g = max(d for d in range(1, min(group, batch) + 1) if batch % d == 0)
+    groups = F.reshape(h, (g, batch // g) + h.shape[1:])                 # (g, B/g, C, H, W)
+    centred = groups - F.broadcast_to(F.mean(groups, axis=0, keepdims=True), groups.shape)
+    std = F.sqrt(F.mean(centred * centred, axis=0) + 1e-8)               # (B/g, C, H, W)
+    spread = F.mean(std, axis=(1, 2, 3))                                 # (B/g,)
+    spread = F.tile(F.reshape(spread, (1, batch // g, 1, 1, 1)), (g, 1, 1, height, width))
+    return F.concat((h, F.reshape(spread, (batch, 1, height, width))), axis=1)
 
 
 def convolve_with_label_planes(conv, x, labels, n_classes):

@@ -209,6 +209,7 @@ GAN_FLAGS = [(['--gen-ch', '0'], '--gen-ch must be a positive integer'),
              (['--real-label', '0.2'], '--real-label must be from 0.5 to 1'),
              (['--r1-gamma', '-1'], '--r1-gamma must be 0 (off) or a positive weight'),
              (['--dis-layers', '4'], "argument --dis-layers: invalid choice: 4"),
+             (['--dis-minibatch-std', '1'], '--dis-minibatch-std must be 0 (off) or a group'),
              (['--processes', '0'], '--processes must be 1 or more'),
              (['--keep-weights', '-1'], '--keep-weights must be 0 (keep every one)')]
 RECOGNISER_FLAGS = [(['--shift', '9'], '--shift must be between 0 and 8'),

@@ -4,7 +4,7 @@ import numpy
 import pytest
 
 from digitgan.networks import (Discriminator, Generator, IMAGE_SHAPE, MODEL_CONTRACT, N_CLASSES,
-                      NETWORKS, Recogniser)
+                               NETWORKS, Recogniser, with_minibatch_std)
 
 CONFIGS = {
     'tiny': {'generator': {'n_hidden': 6, 'ch': 8},
@@ -261,3 +261,41 @@ def test_label_planes_shortcut_equals_the_concatenated_convolution(kernels):
             numpy.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=2e-5)
     finally:
         (cpu_kernels.enable if was_on else cpu_kernels.disable)()
+
+
+def test_minibatch_std_map_is_each_groups_spread():
+    """The extra channel holds, for samples b, b + B/g, ..., the features' standard deviation
+    over that group, averaged; alike samples give (almost) 0, and a batch that cannot be cut
+    into groups of the asked size uses the largest size that divides it."""
+    h = numpy.random.RandomState(0).standard_normal((8, 3, 7, 7)).astype(numpy.float32)
+    out = with_minibatch_std(chainer.Variable(h), 4).array
+    assert out.shape == (8, 4, 7, 7)
+    numpy.testing.assert_array_equal(out[:, :3], h)
+    expected = numpy.sqrt(h.reshape(4, 2, 3, 7, 7).var(axis=0) + 1e-8).mean(axis=(1, 2, 3))
+    numpy.testing.assert_allclose(out[:, 3], numpy.tile(expected, 4)[:, None, None]
+                                  * numpy.ones((1, 7, 7)), rtol=1e-5)
+    alike = with_minibatch_std(chainer.Variable(numpy.repeat(h[:1], 8, axis=0)), 4).array
+    assert numpy.abs(alike[:, 3]).max() < 1e-3
+    odd = with_minibatch_std(chainer.Variable(h[:6]), 4).array        # 6: groups of 3
+    expected = numpy.sqrt(h[:6].reshape(3, 2, 3, 7, 7).var(axis=0) + 1e-8).mean(axis=(1, 2, 3))
+    numpy.testing.assert_allclose(odd[:, 3, 0, 0], numpy.tile(expected, 3), rtol=1e-5)
+
+
+def test_minibatch_std_lets_d_see_the_other_samples_of_its_batch():
+    """With minibatch_std, D's logit for one digit depends on the others in its group (and so
+    reacts when G's digits are too alike); without it, in eval mode, it does not."""
+    x = numpy.random.RandomState(1).uniform(size=(8, 1, 28, 28)).astype(numpy.float32)
+    labels = labels_for(8)
+    changed = x.copy()
+    changed[4] = 0                                     # in sample 0's group (0, 2, 4, 6)
+    for minibatch_std, moves in ((0, False), (4, True)):
+        numpy.random.seed(0)
+        dis = Discriminator(ch=4, minibatch_std=minibatch_std)
+        with eval_mode(), no_grad():
+            before, after = dis(x, labels).array, dis(changed, labels).array
+        assert (abs(before[0, 0] - after[0, 0]) > 1e-6) == moves, minibatch_std
+        assert after[1, 0] == pytest.approx(before[1, 0], abs=1e-6)   # another group
+    with pytest.raises(ValueError):
+        Discriminator(minibatch_std=1)
+    args = Discriminator(ch=4, minibatch_std=4).model_args()
+    assert Discriminator(**args).model_args() == args

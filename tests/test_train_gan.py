@@ -172,13 +172,14 @@ def test_every_recipe_flag_in_one_short_run(tmp_path, mnist_dir):
 
 
 def test_deeper_discriminator_r1_penalty_and_real_label(tmp_path, mnist_dir):
-    """--dis-layers 3, --r1-gamma (logged as dis/r1) and --real-label 1.0 in one short run."""
+    """--dis-layers 3, --r1-gamma (logged as dis/r1), --real-label 1.0 and
+    --dis-minibatch-std 4 in one short run."""
     out = tmp_path / 'r1'
     train('train_gan.py', out, mnist_dir, '--gpu', -1, '--iterations', 4, '--batchsize', 8,
           '--snapshot-interval', 2, '--preview-interval', 2, '--gen-ch', 8, '--dis-ch', 4,
-          '--dis-layers', 3, '--r1-gamma', 5, '--real-label', 1.0)
+          '--dis-layers', 3, '--r1-gamma', 5, '--real-label', 1.0, '--dis-minibatch-std', 4)
     with open(out / 'log') as f:
         log = json.load(f)
     assert all(entry['dis/r1'] > 0 for entry in log), log
-    dis = Discriminator(ch=4, layers=3)
-    chainer.serializers.load_npz(str(out / 'dis_iter_4.npz'), dis)      # c2 and bn2 saved
+    dis = Discriminator(ch=4, layers=3, minibatch_std=4)
+    chainer.serializers.load_npz(str(out / 'dis_iter_4.npz'), dis)      # c2, bn2, wider l2

@@ -118,7 +118,7 @@ def main(argv=None):
     distributed.average_reports(trainer, comm, ['encoder/loss'] + terms)
     writer = distributed.writer(trainer, comm)   # files: process 0 alone writes them
     snapshot = runs.add_snapshot_and_log(writer, args, ['encoder/loss'] + terms,
-                                             {'loss.png': terms})
+                                         {'loss.png': terms})
     writer.extend(extensions.snapshot_object(enc, 'encoder.npz'), name='encoder_weights',
                   trigger=runs.snapshot_trigger(args))
     if distributed.is_writer(comm):
@@ -127,8 +127,8 @@ def main(argv=None):
     generator = {'npz': os.path.basename(args.generator),
                  'sha256': export.sha256_of(args.generator)}
     runs.resume_and_run(trainer, snapshot, args, enc, 'encoder', comm,
-                            extra_args={'generator': generator, 'loss_weights': args.weights},
-                            dataset=source.describe())
+                        extra_args={'generator': generator, 'loss_weights': args.weights},
+                        dataset=source.describe())
 
 
 if __name__ == '__main__':

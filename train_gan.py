@@ -183,10 +183,10 @@ def main(argv=None):
     # The last preview shows the final weights, whether or not the interval divides the run.
     writer.extend(out_generated_image(gen, rows=10, seed=args.seed),
                    trigger=runs.IntervalOrEndTrigger(preview_every, 'iteration',
-                                                         runs.stop_trigger(args)))
+                                                     runs.stop_trigger(args)))
 
     runs.resume_and_run(trainer, snapshot, args, gen, 'generator', comm,
-                            dataset=source.describe())
+                        dataset=source.describe())
 
 
 if __name__ == '__main__':

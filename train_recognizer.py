@@ -210,7 +210,7 @@ def main(argv=None):
     writer.extend(extensions.snapshot_object(recogniser, 'recogniser.npz'), trigger=end)
 
     runs.resume_and_run(trainer, snapshot, args, recogniser, 'recogniser', comm,
-                            dataset=source.describe())
+                        dataset=source.describe())
     if distributed.is_writer(comm) and args.augment == 'drawings':
         tune_rule(recogniser, args, source)
 

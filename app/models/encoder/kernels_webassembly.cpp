@@ -2,25 +2,25 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[204840];
+float static_buffer[211112];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {177060,185684,784,11,11,784};
-int meta_buf_1[] = {185684,108260,1,11,28,28,14,14,4,4,1,1,2,2,1,1};
+int meta_buf_0[] = {185684,177060,784,11,11,784};
+int meta_buf_1[] = {177060,108260,1,11,28,28,14,14,4,4,1,1,2,2,1,1};
 int meta_buf_2[] = {108260,0,194308,196,32,176};
-int meta_buf_3[] = {5632,194308,194308,32,32,32,196};
-int meta_buf_4[] = {194308,142756,1,32,14,14,7,7,4,4,1,1,2,2,1,1};
-int meta_buf_5[] = {142756,5664,200580,49,64,512};
-int meta_buf_6[] = {38432,200580,200580,64,64,64,49};
-int meta_buf_7[] = {200580,167844,1,64,7,7,4,4,3,3,1,1,2,2,1,1};
-int meta_buf_8[] = {167844,38496,204228,16,32,576};
-int meta_buf_9[] = {56928,204228,203716,32,16,32,16};
-int meta_buf_10[] = {203716,56960,204740,1,100,512};
-int meta_buf_11[] = {108160,204740,204740,100};
+int meta_buf_3[] = {5632,194308,200580,32,32,32,196};
+int meta_buf_4[] = {200580,142756,1,32,14,14,7,7,4,4,1,1,2,2,1,1};
+int meta_buf_5[] = {142756,5664,206852,49,64,512};
+int meta_buf_6[] = {38432,206852,206852,64,64,64,49};
+int meta_buf_7[] = {206852,167844,1,64,7,7,4,4,3,3,1,1,2,2,1,1};
+int meta_buf_8[] = {167844,38496,209988,16,32,576};
+int meta_buf_9[] = {56928,209988,210500,32,16,32,16};
+int meta_buf_10[] = {210500,56960,211012,1,100,512};
+int meta_buf_11[] = {108160,211012,211012,100};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9,meta_buf_10,meta_buf_11};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(204840 * sizeof(float));
+    //static_buffer = (float*)malloc(211112 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

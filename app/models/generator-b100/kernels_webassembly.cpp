@@ -2,23 +2,23 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[5566841];
+float static_buffer[4939641];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {5555841,0,4458241,100,3136,110};
-int meta_buf_1[] = {344960,4458241,4458241,3136,3136,3136,100};
-int meta_buf_2[] = {4458241,5085441,313600};
-int meta_buf_3[] = {5085441,4144641,3136,49,3136,64,100,64,49};
-int meta_buf_4[] = {4144641,348096,381441,4900,512,64};
+int meta_buf_0[] = {4928641,0,3831041,100,3136,110};
+int meta_buf_1[] = {344960,3831041,3831041,3136,3136,3136,100};
+int meta_buf_2[] = {3831041,4144641,313600};
+int meta_buf_3[] = {4144641,3517441,3136,49,3136,64,100,64,49};
+int meta_buf_4[] = {3517441,348096,381441,4900,512,64};
 int meta_buf_5[] = {2890241,381441,100,7,7,32,14,14,4,4,2,2,1,1};
-int meta_buf_6[] = {380864,380896,2890241,3517441,32,32,32,19600};
-int meta_buf_7[] = {3517441,380928,4771841,19600,16,32};
-int meta_buf_8[] = {5399041,4771841,100,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,5399041,5477441,78400};
+int meta_buf_6[] = {380864,380896,2890241,2890241,32,32,32,19600};
+int meta_buf_7[] = {2890241,380928,4458241,19600,16,32};
+int meta_buf_8[] = {4850241,4458241,100,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,4850241,4771841,78400};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(5566841 * sizeof(float));
+    //static_buffer = (float*)malloc(4939641 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

@@ -2,23 +2,23 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[436431];
+float static_buffer[433295];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {436321,0,428481,1,3136,110};
-int meta_buf_1[] = {344960,428481,431617,3136};
-int meta_buf_2[] = {431617,422209,3136};
-int meta_buf_3[] = {422209,425345,49,64,64,49};
-int meta_buf_4[] = {425345,348096,381441,49,512,64};
-int meta_buf_5[] = {412801,381441,1,7,7,32,14,14,4,4,2,2,1,1};
-int meta_buf_6[] = {380896,380864,412801,406529,32,32,32,196};
-int meta_buf_7[] = {406529,380928,419073,196,16,32};
-int meta_buf_8[] = {434753,419073,1,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,434753,435537,784};
+int meta_buf_0[] = {433185,0,428481,1,3136,110};
+int meta_buf_1[] = {344960,428481,428481,3136};
+int meta_buf_2[] = {428481,419073,3136};
+int meta_buf_3[] = {419073,422209,49,64,64,49};
+int meta_buf_4[] = {422209,348096,381441,49,512,64};
+int meta_buf_5[] = {406529,381441,1,7,7,32,14,14,4,4,2,2,1,1};
+int meta_buf_6[] = {380896,380864,406529,412801,32,32,32,196};
+int meta_buf_7[] = {412801,380928,425345,196,16,32};
+int meta_buf_8[] = {431617,425345,1,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,431617,432401,784};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(436431 * sizeof(float));
+    //static_buffer = (float*)malloc(433295 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

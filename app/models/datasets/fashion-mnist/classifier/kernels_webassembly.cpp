@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[997284];
+float static_buffer[997156];
 float* dynamic_buffer = nullptr;
 
 int meta_buf_0[] = {995450,996234,784};
@@ -14,22 +14,22 @@ int meta_buf_5[] = {467818,320,862954,784,32,288};
 int meta_buf_6[] = {9536,862954,888042,32,32,32,784};
 int meta_buf_7[] = {888042,982906,1,28,28,32,14,14,2,2,2,2,0,0};
 int meta_buf_8[] = {982906,806506,1,32,14,14,14,14,3,3,1,1,1,1,1,1};
-int meta_buf_9[] = {806506,9568,938218,196,64,288};
-int meta_buf_10[] = {28000,938218,938218,64,64,64,196};
+int meta_buf_9[] = {806506,9568,950762,196,64,288};
+int meta_buf_10[] = {28000,950762,938218,64,64,64,196};
 int meta_buf_11[] = {938218,693610,1,64,14,14,14,14,3,3,1,1,1,1,1,1};
-int meta_buf_12[] = {693610,28064,950762,196,64,576};
-int meta_buf_13[] = {64928,950762,963306,64,64,64,196};
-int meta_buf_14[] = {963306,992314,1,14,14,64,7,7,2,2,2,2,0,0};
-int meta_buf_15[] = {992314,989178,64,49,49,64};
-int meta_buf_16[] = {989178,64992,997146,1,128,3136};
-int meta_buf_17[] = {466400,997146,997018,128};
-int meta_buf_18[] = {997018,466528,997274,1,10,128};
-int meta_buf_19[] = {467808,997274,997274,10};
-int meta_buf_20[] = {997274,997274,1,10};
+int meta_buf_12[] = {693610,28064,963306,196,64,576};
+int meta_buf_13[] = {64928,963306,963306,64,64,64,196};
+int meta_buf_14[] = {963306,989178,1,14,14,64,7,7,2,2,2,2,0,0};
+int meta_buf_15[] = {989178,992314,64,49,49,64};
+int meta_buf_16[] = {992314,64992,997018,1,128,3136};
+int meta_buf_17[] = {466400,997018,997018,128};
+int meta_buf_18[] = {997018,466528,997146,1,10,128};
+int meta_buf_19[] = {467808,997146,997146,10};
+int meta_buf_20[] = {997146,997146,1,10};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9,meta_buf_10,meta_buf_11,meta_buf_12,meta_buf_13,meta_buf_14,meta_buf_15,meta_buf_16,meta_buf_17,meta_buf_18,meta_buf_19,meta_buf_20};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(997284 * sizeof(float));
+    //static_buffer = (float*)malloc(997156 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

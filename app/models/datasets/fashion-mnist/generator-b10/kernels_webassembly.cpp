@@ -2,23 +2,23 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[931341];
+float static_buffer[837261];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {930241,0,789121,10,3136,110};
-int meta_buf_1[] = {344960,789121,757761,3136,3136,3136,10};
-int meta_buf_2[] = {757761,883201,31360};
-int meta_buf_3[] = {883201,851841,3136,49,3136,64,10,64,49};
-int meta_buf_4[] = {851841,348096,381441,490,512,64};
+int meta_buf_0[] = {836161,0,726401,10,3136,110};
+int meta_buf_1[] = {344960,726401,726401,3136,3136,3136,10};
+int meta_buf_2[] = {726401,789121,31360};
+int meta_buf_3[] = {789121,695041,3136,49,3136,64,10,64,49};
+int meta_buf_4[] = {695041,348096,381441,490,512,64};
 int meta_buf_5[] = {632321,381441,10,7,7,32,14,14,4,4,2,2,1,1};
-int meta_buf_6[] = {380864,380896,632321,695041,32,32,32,1960};
-int meta_buf_7[] = {695041,380928,820481,1960,16,32};
-int meta_buf_8[] = {914561,820481,10,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,914561,922401,7840};
+int meta_buf_6[] = {380864,380896,632321,632321,32,32,32,1960};
+int meta_buf_7[] = {632321,380928,757761,1960,16,32};
+int meta_buf_8[] = {828321,757761,10,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,828321,820481,7840};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(931341 * sizeof(float));
+    //static_buffer = (float*)malloc(837261 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

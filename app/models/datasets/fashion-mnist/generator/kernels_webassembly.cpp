@@ -5,16 +5,16 @@
 float static_buffer[427023];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {426913,0,419073,1,3136,110};
-int meta_buf_1[] = {344960,419073,419073,3136};
-int meta_buf_2[] = {419073,412801,3136};
-int meta_buf_3[] = {412801,415937,49,64,64,49};
-int meta_buf_4[] = {415937,348096,381441,49,512,64};
+int meta_buf_0[] = {426913,0,412801,1,3136,110};
+int meta_buf_1[] = {344960,412801,412801,3136};
+int meta_buf_2[] = {412801,419073,3136};
+int meta_buf_3[] = {419073,422209,49,64,64,49};
+int meta_buf_4[] = {422209,348096,381441,49,512,64};
 int meta_buf_5[] = {406529,381441,1,7,7,32,14,14,4,4,2,2,1,1};
-int meta_buf_6[] = {380864,380896,406529,406529,32,32,32,196};
-int meta_buf_7[] = {406529,380928,422209,196,16,32};
-int meta_buf_8[] = {425345,422209,1,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,425345,426129,784};
+int meta_buf_6[] = {380896,380864,406529,406529,32,32,32,196};
+int meta_buf_7[] = {406529,380928,415937,196,16,32};
+int meta_buf_8[] = {426129,415937,1,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,426129,425345,784};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
@@ -157,7 +157,7 @@ void col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(const int *
 }
 
 
-void fusedelementwise_2a96163527a14b08c811924f90c922063ed658464e0ab43e1ba54c11(const int * meta_buffer)
+void fusedelementwise_14fa2da6de1a835ea9d3c04583df503ea797b3eb992eb510f386351b(const int * meta_buffer)
 {
     const float * v1 = (static_buffer + meta_buffer[0]);
     const float * v2 = (static_buffer + meta_buffer[1]);
@@ -176,11 +176,11 @@ void fusedelementwise_2a96163527a14b08c811924f90c922063ed658464e0ab43e1ba54c11(c
             const float v9 = v3[d0 + d1*v5];
             float v10;
             {
-                v10 = v9 * v8;
+                v10 = v9 * v7;
             }
             float v11;
             {
-                v11 = v10 + v7;
+                v11 = v10 + v8;
             }
             float v12;
             {
@@ -221,7 +221,7 @@ reshape_f6c88dc1fd9479f62d789912530e6a5c7c51c73de368540e8b8e1ceb(meta_buf_2);
 transpose_3ede431373fd6b14a21ca5a7f2fab289eb4c42220e346f22acc816e8(meta_buf_3);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_4);
 col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(meta_buf_5);
-fusedelementwise_2a96163527a14b08c811924f90c922063ed658464e0ab43e1ba54c11(meta_buf_6);
+fusedelementwise_14fa2da6de1a835ea9d3c04583df503ea797b3eb992eb510f386351b(meta_buf_6);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_7);
 col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(meta_buf_8);
 fusedelementwise_8cc82283ee56269eeadd675215f5e9575511f18325de710bc5bc7a36(meta_buf_9);

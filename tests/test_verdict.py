@@ -1,5 +1,7 @@
 """digitgan/recognition/verdict.py: the "?" rule shared by recognize.py and the page, and its
 tuning."""
+import json
+
 import numpy
 
 from digitgan.recognition import verdict
@@ -58,3 +60,17 @@ def test_no_rule_file_means_always_a_digit(tmp_path):
     assert verdict.load_rule(str(tmp_path / 'recogniser.npz')) == verdict.PLAIN_RULE
     rows = logits_for([[0.1] * 10])
     assert verdict.decide(rows, verdict.PLAIN_RULE)[0][0] == 0
+
+
+def test_figures_of_a_set_without_digits_are_valid_json():
+    """evaluate.py's non-digit set has no digits: its digit shares are null, not NaN."""
+    rule = {'temperature': 1.0, 'min_confidence': 0.5}
+    others = logits_for([[0.01] * 10 + [0.9]])
+    result = verdict.figures(others[:0], [], others, rule)
+    assert result['digits'] == 0 and result['read_right'] is None
+    assert result['non_digits_refused'] == 1.0
+    json.loads(json.dumps(result, allow_nan=False))
+    digits = verdict.figures(logits_for([[0.9] + [0.01] * 10, [0.01] * 10 + [0.9]]), [0, 3],
+                             others[:0], rule)
+    assert (digits['read_right'], digits['refused'], digits['misread']) == (0.5, 0.5, 0.0)
+    assert digits['non_digits_refused'] is None

@@ -87,10 +87,14 @@ def figures(digit_logits, digit_labels, other_logits, rule):
     """Read right, refused and misread shares of digits; refused share of non-digits."""
     answers = decide(digit_logits, rule)
     named = numpy.array([-1 if d is None else d for d, _, _ in answers])
+    labels = numpy.asarray(digit_labels)
+
+    def share(hits):    # None, not NaN, for a set without digits: NaN is not valid JSON
+        return float(hits.mean()) if len(named) else None
     return {'digits': len(named),
-            'read_right': float((named == numpy.asarray(digit_labels)).mean()),
-            'refused': float((named < 0).mean()),
-            'misread': float(((named >= 0) & (named != numpy.asarray(digit_labels))).mean()),
+            'read_right': share(named == labels),
+            'refused': share(named < 0),
+            'misread': share((named >= 0) & (named != labels)),
             'non_digits': len(other_logits),
             'non_digits_refused': float(refused(other_logits, rule).mean())
             if len(other_logits) else None}

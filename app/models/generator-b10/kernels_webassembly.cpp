@@ -2,23 +2,23 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[931341];
+float static_buffer[899981];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {930241,0,851841,10,3136,110};
-int meta_buf_1[] = {344960,851841,757761,3136,3136,3136,10};
-int meta_buf_2[] = {757761,789121,31360};
-int meta_buf_3[] = {789121,820481,3136,49,3136,64,10,64,49};
-int meta_buf_4[] = {820481,348096,381441,490,512,64};
+int meta_buf_0[] = {898881,0,789121,10,3136,110};
+int meta_buf_1[] = {344960,789121,789121,3136,3136,3136,10};
+int meta_buf_2[] = {789121,820481,31360};
+int meta_buf_3[] = {820481,851841,3136,49,3136,64,10,64,49};
+int meta_buf_4[] = {851841,348096,381441,490,512,64};
 int meta_buf_5[] = {695041,381441,10,7,7,32,14,14,4,4,2,2,1,1};
 int meta_buf_6[] = {380896,380864,695041,632321,32,32,32,1960};
-int meta_buf_7[] = {632321,380928,883201,1960,16,32};
-int meta_buf_8[] = {914561,883201,10,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,914561,922401,7840};
+int meta_buf_7[] = {632321,380928,757761,1960,16,32};
+int meta_buf_8[] = {883201,757761,10,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,883201,891041,7840};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(931341 * sizeof(float));
+    //static_buffer = (float*)malloc(899981 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

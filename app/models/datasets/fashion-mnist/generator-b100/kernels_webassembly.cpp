@@ -5,13 +5,13 @@
 float static_buffer[5566841];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {5555841,0,4771841,100,3136,110};
-int meta_buf_1[] = {344960,4771841,4771841,3136,3136,3136,100};
-int meta_buf_2[] = {4771841,4458241,313600};
-int meta_buf_3[] = {4458241,4144641,3136,49,3136,64,100,64,49};
+int meta_buf_0[] = {5555841,0,4458241,100,3136,110};
+int meta_buf_1[] = {344960,4458241,4458241,3136,3136,3136,100};
+int meta_buf_2[] = {4458241,4771841,313600};
+int meta_buf_3[] = {4771841,4144641,3136,49,3136,64,100,64,49};
 int meta_buf_4[] = {4144641,348096,381441,4900,512,64};
 int meta_buf_5[] = {2890241,381441,100,7,7,32,14,14,4,4,2,2,1,1};
-int meta_buf_6[] = {380864,380896,2890241,3517441,32,32,32,19600};
+int meta_buf_6[] = {380896,380864,2890241,3517441,32,32,32,19600};
 int meta_buf_7[] = {3517441,380928,5085441,19600,16,32};
 int meta_buf_8[] = {5477441,5085441,100,14,14,1,28,28,4,4,2,2,1,1};
 int meta_buf_9[] = {381440,5477441,5399041,78400};
@@ -169,7 +169,7 @@ void col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(const int *
 }
 
 
-void fusedelementwise_2a96163527a14b08c811924f90c922063ed658464e0ab43e1ba54c11(const int * meta_buffer)
+void fusedelementwise_14fa2da6de1a835ea9d3c04583df503ea797b3eb992eb510f386351b(const int * meta_buffer)
 {
     const float * v1 = (static_buffer + meta_buffer[0]);
     const float * v2 = (static_buffer + meta_buffer[1]);
@@ -188,11 +188,11 @@ void fusedelementwise_2a96163527a14b08c811924f90c922063ed658464e0ab43e1ba54c11(c
             const float v9 = v3[d0 + d1*v5];
             float v10;
             {
-                v10 = v9 * v8;
+                v10 = v9 * v7;
             }
             float v11;
             {
-                v11 = v10 + v7;
+                v11 = v10 + v8;
             }
             float v12;
             {
@@ -233,7 +233,7 @@ reshape_f6c88dc1fd9479f62d789912530e6a5c7c51c73de368540e8b8e1ceb(meta_buf_2);
 transpose_18a4b2b0cfc8f78685b61e9060c0504d762d1ceee67d4232968d4c65(meta_buf_3);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_4);
 col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(meta_buf_5);
-fusedelementwise_2a96163527a14b08c811924f90c922063ed658464e0ab43e1ba54c11(meta_buf_6);
+fusedelementwise_14fa2da6de1a835ea9d3c04583df503ea797b3eb992eb510f386351b(meta_buf_6);
 tensordot_b0c87b9ad9c24d5c638538a68fd9e1ad2b472c70c0e98883fad5c6af(meta_buf_7);
 col2im_7be3f0980423ae4296c98eda68c8d7b7c3a75b8ec04ff5a9e3917d44(meta_buf_8);
 fusedelementwise_8cc82283ee56269eeadd675215f5e9575511f18325de710bc5bc7a36(meta_buf_9);

@@ -2,23 +2,23 @@
 #include <stdlib.h>
 #include <math.h>
 
-float static_buffer[427023];
+float static_buffer[433295];
 float* dynamic_buffer = nullptr;
 
-int meta_buf_0[] = {426913,0,412801,1,3136,110};
-int meta_buf_1[] = {344960,412801,412801,3136};
-int meta_buf_2[] = {412801,419073,3136};
-int meta_buf_3[] = {419073,422209,49,64,64,49};
-int meta_buf_4[] = {422209,348096,381441,49,512,64};
-int meta_buf_5[] = {406529,381441,1,7,7,32,14,14,4,4,2,2,1,1};
-int meta_buf_6[] = {380896,380864,406529,406529,32,32,32,196};
-int meta_buf_7[] = {406529,380928,415937,196,16,32};
-int meta_buf_8[] = {426129,415937,1,14,14,1,28,28,4,4,2,2,1,1};
-int meta_buf_9[] = {381440,426129,425345,784};
+int meta_buf_0[] = {433185,0,428481,1,3136,110};
+int meta_buf_1[] = {344960,428481,428481,3136};
+int meta_buf_2[] = {428481,425345,3136};
+int meta_buf_3[] = {425345,419073,49,64,64,49};
+int meta_buf_4[] = {419073,348096,381441,49,512,64};
+int meta_buf_5[] = {412801,381441,1,7,7,32,14,14,4,4,2,2,1,1};
+int meta_buf_6[] = {380896,380864,412801,406529,32,32,32,196};
+int meta_buf_7[] = {406529,380928,422209,196,16,32};
+int meta_buf_8[] = {431617,422209,1,14,14,1,28,28,4,4,2,2,1,1};
+int meta_buf_9[] = {381440,431617,432401,784};
 int* meta_buffers[] = {meta_buf_0,meta_buf_1,meta_buf_2,meta_buf_3,meta_buf_4,meta_buf_5,meta_buf_6,meta_buf_7,meta_buf_8,meta_buf_9};
 
 extern "C" void init() {
-    //static_buffer = (float*)malloc(427023 * sizeof(float));
+    //static_buffer = (float*)malloc(433295 * sizeof(float));
 }
 
 extern "C" float* get_static_buffer(void) {

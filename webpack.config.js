@@ -2,20 +2,48 @@
 // with the shared CSS and the converted models (app/models/, written by 2pack.py) copied
 // to dist/models/, and sw.js, the service worker that keeps them for offline use
 // (app/build/offline-plugin.js). `npm run build` runs it; `npm start` serves dist/.
+const fs = require('fs');
 const path = require('path');
+const webpack = require('webpack');
 const CopyPlugin = require('copy-webpack-plugin');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
 const OfflinePlugin = require('./app/build/offline-plugin.js');
 
+// Each page gets its early-downloads script first (`<name>-early`: it fetches the first
+// model while the page's own, larger scripts arrive), then its code.
 const page = (template, chunk) => new HtmlWebpackPlugin({
   template: path.resolve(__dirname, 'app', template),
   filename: template,
-  chunks: [chunk],
+  chunks: [`${chunk}-early`, chunk],
+  chunksSortMode: 'manual',
 });
+const isEarly = (chunk) => /-early$/.test(chunk.name || '');
+
+/**
+ * What the early scripts need of app/models/contract.json (the same file the build copies
+ * into the site): each model's folders and backends, and the data sets' entries; null
+ * without models.
+ */
+function modelsAtBuild() {
+  const file = path.resolve(__dirname, 'app', 'models', 'contract.json');
+  if (!fs.existsSync(file)) return null;
+  const contract = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const kept = {};
+  for (const [key, value] of Object.entries(contract)) {
+    if (key === 'datasets') kept[key] = value;
+    else if (value && value.folder) {
+      const { folder, backends, weights_folder: weightsFolder, labels, n_classes: nClasses } = value;
+      kept[key] = { folder, backends, weights_folder: weightsFolder, labels, n_classes: nClasses };
+    }
+  }
+  return kept;
+}
 
 module.exports = {
   entry: {
+    'generator-early': './app/src/generator-early.js',
     generator: './app/src/generator-page.js',
+    'draw-early': './app/src/draw-early.js',
     draw: './app/src/draw-page.js',
   },
   output: {
@@ -42,9 +70,11 @@ module.exports = {
       ],
     }),
     new OfflinePlugin(),
+    new webpack.DefinePlugin({ MODELS_AT_BUILD: JSON.stringify(modelsAtBuild()) }),
   ],
   optimization: {
-    splitChunks: { chunks: 'all' },          // webdnn and numjs shared by both pages
+    // webdnn and numjs shared by both pages; an early script stays one small file.
+    splitChunks: { chunks: (chunk) => !isEarly(chunk) },
   },
   performance: {
     // Model weights are large on purpose; only the code is held to the size budget.

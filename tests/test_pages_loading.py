@@ -1,7 +1,8 @@
-"""Loading both pages in headless Chromium on bad networks: real download progress on a slow
-link; network failure, a missing build, an HTML answer, a server error and an unsupported
-browser told apart in words, with a retry that works; developer hints only on this machine;
-after one visit both pages work offline, and a new build replaces the offline copy."""
+"""Loading both pages in headless Chromium: the first model fetched while the page's code
+arrives; on bad networks, real download progress on a slow link; network failure, a missing
+build, an HTML answer, a server error and an unsupported browser told apart in words, with a
+retry that works; developer hints only on this machine; after one visit both pages work
+offline, and a new build replaces the offline copy."""
 import os
 import re
 import shutil
@@ -85,6 +86,52 @@ def test_developer_hints_only_where_the_page_is_served_from_this_machine(site, s
     assert visitor['kind'] == developer['kind'] == 'missing'
     assert 'missing' in visitor['text'] and '2pack' not in visitor['text'], visitor
     assert 'python 2pack.py' in developer['text'] and 'npm run build' in developer['text']
+
+
+# Model files the page asked for before `mark` (its first picture, or its recogniser ready),
+# with when each request started and when the page's own scripts had run.
+ASKED_BEFORE = """async () => { const mark = '%s';
+  while (!performance.getEntriesByName(mark).length) await new Promise((r) => setTimeout(r, 20));
+  const ready = performance.getEntriesByName(mark)[0].startTime;
+  const codeRan = performance.getEntriesByType('navigation')[0].domContentLoadedEventStart;
+  return {codeRan, asked: performance.getEntriesByType('resource')
+    .filter((e) => e.startTime < ready && new URL(e.name).pathname.includes('/models/'))
+    .map((e) => [new URL(e.name).pathname.split('/models/')[1], e.startTime])}; }"""
+BACKEND_FILES = {'webassembly': ['graph_webassembly.json', 'weight_webassembly.bin',
+                                 'kernels_webassembly.js', 'kernels_webassembly.wasm'],
+                 'webgl': ['graph_webgl_4096.json', 'weight_webgl_4096.bin']}
+
+
+def first_model_files(spec, backend='webassembly'):
+    """contract.json and the files of one model (contract entry `spec`) on `backend`."""
+    weights = spec.get('weights_folder', {}).get(backend, spec['folder'])
+    return sorted(['contract.json'] + [
+        '%s/%s' % (weights if name.startswith('weight') else spec['folder'], name)
+        for name in BACKEND_FILES[backend]])
+
+
+def test_the_first_model_downloads_while_the_page_code_arrives(site, static_server, browser):
+    """Each page's early script asks for contract.json and its first model's WebAssembly
+    files before the page's own scripts have run, and the page downloads each file once;
+    with ?backend=webgl nothing of WebAssembly is fetched."""
+    contract = site['contract']
+    url = static_server(site['dist'])
+    clothes = contract['datasets']['fashion-mnist']['generator']
+    r = browser({'context': NO_WORKERS, 'steps': [
+        {'goto': url + '?seed=3'}, {'eval': ASKED_BEFORE % 'first-digit'},
+        {'goto': url + '?dataset=fashion-mnist&seed=3'}, {'eval': ASKED_BEFORE % 'first-digit'},
+        {'goto': url + 'draw.html'}, {'eval': ASKED_BEFORE % 'recogniser-ready'},
+        {'goto': url + '?backend=webgl&seed=3'}, {'eval': ASKED_BEFORE % 'first-digit'},
+    ]})
+    pages = {'digits': (r[1], contract['generator']), 'clothes': (r[3], contract[clothes]),
+             'draw': (r[5], contract['recogniser'])}
+    for page, (seen, spec) in pages.items():
+        paths = sorted(path for path, _ in seen['asked'])
+        assert paths == first_model_files(spec), (page, paths)
+        late = [(path, start) for path, start in seen['asked'] if start >= seen['codeRan']]
+        assert late == [], (page, late, seen['codeRan'])
+    webgl = sorted(path for path, _ in r[7]['asked'])
+    assert webgl == first_model_files(contract['generator'], 'webgl'), webgl
 
 
 OFFLINE_READY = """async () => { const registration = await navigator.serviceWorker.ready;

@@ -4,7 +4,7 @@
  * (generator, row, grid, classifier). The chosen one comes from the address (?dataset=...);
  * digits (mnist) when there is none. No DOM.
  */
-import { labelsOf } from './models.js';
+import { labelsOf } from './contract.js';
 
 export const DIGITS = 'mnist';
 

@@ -199,6 +199,7 @@ async function main() {
   runtime.showBackend(recogniser.backend);
   installTestHooks(recogniserPageHooks({ contract, recogniser, settled, felt }));
   status.ready(`Ready: the recogniser runs on ${recogniser.backend}.`);
+  performance.mark('recogniser-ready');
   const reading = predictor.request();       // strokes drawn while loading are read now
   const loading = loadHandwriting(contract);
   installTestHooks(handwritingHooks({ loaded: loading, handwriting: () => handwriting }));

@@ -39,6 +39,34 @@ const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 /** Absolute URL of `path` (relative to the page), the form WebDNN's URLs are compared in. */
 export const absolute = (path) => new URL(path, document.baseURI).href;
 
+// Answers that early-downloads.js asked for before the page's own code ran, by absolute URL:
+// a pending fetch() promise, or null once the page has asked for that URL itself.
+const EARLY = '__dcganEarlyFetches';
+
+/**
+ * Start fetching `url` ahead of the page's own code (early-downloads.js); nothing is done
+ * when the page has already asked for it, so no file is downloaded twice.
+ */
+export function fetchEarly(url) {
+  const table = window[EARLY] || (window[EARLY] = new Map());
+  const key = absolute(url);
+  if (table.has(key)) return table.get(key) || null;
+  const answer = fetch(url);
+  answer.catch(() => {});     // a failure is reported when the page takes the answer
+  table.set(key, answer);
+  return answer;
+}
+
+/** The early fetch() of `url`, once (a retry fetches again); null when there is none. */
+function takeEarly(url) {
+  const table = window[EARLY];
+  if (!table) return null;
+  const key = absolute(url);
+  const answer = table.get(key) || null;
+  table.set(key, null);
+  return answer;
+}
+
 /**
  * fetch() that names the failure: a LoadError of kind network, missing or server.
  * @returns {Promise<Response>}
@@ -46,7 +74,7 @@ export const absolute = (path) => new URL(path, document.baseURI).href;
 export async function fetchChecked(url) {
   let response;
   try {
-    response = await fetch(url);
+    response = await (takeEarly(url) || fetch(url));
   } catch (err) {
     throw new LoadError('network', 'the network connection failed', `${url}: ${err.message}`);
   }
@@ -112,19 +140,27 @@ async function checkMagic(blob, magic, url) {
 }
 
 /**
- * Download the files of `spec` (a contract.json entry) for `backend`, all at once, with
- * progress: onProgress(loadedBytes, totalBytes), totalBytes 0 until every answer has said
- * its size. Weights come from spec.weights_folder[backend] when set (a batched generator
- * shares the single one's weights: the browser fetches them once).
- * @returns {Promise<Map<string, string>>} absolute file URL (as WebDNN asks) -> blob: URL
+ * The files of `spec` (a contract.json entry) for `backend`: [URL as WebDNN asks for it, URL
+ * fetched] pairs. Weights come from spec.weights_folder[backend] when set (a batched
+ * generator shares the single one's weights: the browser fetches them once).
  */
-export async function downloadModel(spec, backend, base, onProgress = () => {}) {
+export function modelFileUrls(spec, backend, base) {
   const files = BACKEND_FILES[backend];
   const folder = `${base}/${spec.folder}`;
   const weightsFolder = `${base}/${(spec.weights_folder || {})[backend] || spec.folder}`;
-  const wanted = [[`${folder}/${files.graph}`, `${folder}/${files.graph}`],
+  return [[`${folder}/${files.graph}`, `${folder}/${files.graph}`],
     [`${folder}/${files.weights}`, `${weightsFolder}/${files.weights}`],
     ...files.code.map((name) => [`${folder}/${name}`, `${folder}/${name}`])];
+}
+
+/**
+ * Download the files of `spec` (a contract.json entry) for `backend`, all at once, with
+ * progress: onProgress(loadedBytes, totalBytes), totalBytes 0 until every answer has said
+ * its size (files as modelFileUrls lists them).
+ * @returns {Promise<Map<string, string>>} absolute file URL (as WebDNN asks) -> blob: URL
+ */
+export async function downloadModel(spec, backend, base, onProgress = () => {}) {
+  const wanted = modelFileUrls(spec, backend, base);
 
   const responses = await Promise.all(wanted.map(([, url]) => fetchChecked(url)));
   responses.forEach((response, i) => checkNotAPage(response, wanted[i][1]));

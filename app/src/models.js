@@ -5,35 +5,12 @@
  * return or throw (LoadError, whose `kind` says what went wrong).
  */
 import * as WebDNN from 'webdnn';
-import { LoadError, absolute, downloadModel, fetchJson, releaseModel } from './model-files.js';
+import { LoadError, absolute, downloadModel, releaseModel } from './model-files.js';
+import { MODELS_URL, labelsOf } from './contract.js';
 import { loadRunner } from './same-thread-worker.js';
 
 export { LoadError } from './model-files.js';
-export const MODELS_URL = 'models';
-/** webassembly first: on a machine without a GPU, WebGL runs in software and is ~10x slower. */
-export const BACKEND_ORDER = ['webassembly', 'webgl'];
-
-/**
- * The backend order to try: BACKEND_ORDER, or only `forced` (from ?backend=...).
- * @param {string|null} forced
- * @param {string[]} [available] backends the converted model has (contract.backends)
- */
-export function backendOrder(forced, available = BACKEND_ORDER) {
-  if (forced) {
-    if (!BACKEND_ORDER.includes(forced)) {
-      throw new LoadError('usage', `the address asks for an unknown backend "${forced}"; use `
-        + `?backend=${BACKEND_ORDER.join(' or ?backend=')}`);
-    }
-    return [forced];
-  }
-  return BACKEND_ORDER.filter((name) => available.includes(name));
-}
-
-/** The contract of all models: {generator: {...}, recogniser: {...}} from contract.json. */
-export function loadContract(base = MODELS_URL) {
-  return fetchJson(`${base}/contract.json`);
-}
-
+export { BACKEND_ORDER, MODELS_URL, backendOrder, labelsOf, loadContract } from './contract.js';
 /** Number of elements of a shape list. */
 export const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
 
@@ -43,6 +20,17 @@ export const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
  * batch-100 grid (~30 ms) keeps its worker, so the page never freezes that long.
  */
 export const MAX_BATCH_IN_PAGE_THREAD = 10;
+
+/**
+ * Whether this browser has `backend`, asked only when the page gets to it: WebDNN's
+ * getBackendAvailability() opens a WebGL context to answer for WebGL (10-25 ms of a cold
+ * start in Chromium), which a page that runs on WebAssembly never needs. WebAssembly's
+ * answer is WebDNN's own test for it (DescriptorRunnerWebassembly.checkAvailability).
+ */
+function backendAvailable(backend) {
+  if (backend === 'webassembly') return 'Worker' in window;
+  return Boolean(WebDNN.getBackendAvailability().status[backend]);
+}
 
 /**
  * One converted network: a WebDNN runner loaded once and reused. Runs are queued, so
@@ -66,13 +54,11 @@ export class Model {
    * @param {(loaded: number, total: number) => void} [onProgress] bytes downloaded so far
    */
   static async load(spec, order, onProgress = () => {}, base = MODELS_URL) {
-    const available = WebDNN.getBackendAvailability().status;
-    const usable = order.filter((name) => available[name]);
-    if (!usable.length) {
-      throw new LoadError('unsupported', `this browser runs neither ${order.join(' nor ')}`);
-    }
+    const usable = [];
     let failure = null;
-    for (const backend of usable) {
+    for (const backend of order) {
+      if (!backendAvailable(backend)) continue;
+      usable.push(backend);
       const urls = await downloadModel(spec, backend, base, onProgress);
       try {
         const inPageThread = backend === 'webassembly'
@@ -90,6 +76,9 @@ export class Model {
       } finally {
         releaseModel(urls);
       }
+    }
+    if (!usable.length) {
+      throw new LoadError('unsupported', `this browser runs neither ${order.join(' nor ')}`);
     }
     throw new LoadError('unsupported', `this browser could not start the model on ${usable.join(' or ')}`,
       failure && failure.message);
@@ -126,9 +115,6 @@ export class Model {
     return job;
   }
 }
-
-/** A contract entry's labels in output order (contract.json labels, else 0..n_classes-1). */
-export const labelsOf = (spec) => spec.labels || [...Array(spec.n_classes).keys()];
 
 /** Softmax of logits. */
 export function softmax(logits) {

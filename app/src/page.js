@@ -4,6 +4,7 @@
  * footer's backend and timing line, and the service worker that keeps the site for offline use.
  */
 import { LoadError, Model, backendOrder, loadContract } from './models.js';
+import { forcedBackend } from './contract.js';
 import { StatusArea } from './status.js';
 
 /** {id: element} for each id; a missing id is a bug in the HTML, so it throws. */
@@ -21,9 +22,7 @@ export function byId(ids) {
 export const statusArea = () => new StatusArea(Object.assign({},
   byId(['status', 'progress', 'retry']), { progressText: byId(['progress-text'])['progress-text'] }));
 
-/** ?backend=webassembly|webgl forces a backend. */
-export const forcedBackend = (search = window.location.search) =>
-  new URLSearchParams(search).get('backend') || null;
+export { forcedBackend };
 
 /**
  * Run `load` until it succeeds: a failure is shown in words with a retry button, and

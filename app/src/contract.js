@@ -9,6 +9,9 @@ export const MODELS_URL = 'models';
 /** webassembly first: on a machine without a GPU, WebGL runs in software and is ~10x slower. */
 export const BACKEND_ORDER = ['webassembly', 'webgl'];
 
+/** WebDNN's own test for its WebAssembly backend (DescriptorRunnerWebassembly.checkAvailability). */
+export const webassemblyAvailable = () => 'Worker' in window;
+
 /** ?backend=webassembly|webgl forces a backend. */
 export const forcedBackend = (search = window.location.search) =>
   new URLSearchParams(search).get('backend') || null;

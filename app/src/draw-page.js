@@ -10,13 +10,14 @@
  * URL: ?backend=webassembly|webgl forces a backend. Tests drive window.dcganTest
  * (test-hooks.js).
  */
-import { classify, labelsOf } from './models.js';
+import { classify } from './models.js';
+import { forcedBackend, labelsOf } from './contract.js';
 import { clearCanvas, drawDigit } from './drawing.js';
 import { DrawingPad, SCREEN_PEN } from './pen.js';
 import { extentOf, modelInput } from './strokes.js';
 import { judge } from './uncertainty.js';
 import { Coalesced } from './coalesce.js';
-import { RuntimeLine, byId, forcedBackend, formatMs, keepForOffline, loadModels, loadWithRetry,
+import { RuntimeLine, byId, formatMs, keepForOffline, loadModels, loadWithRetry,
   statusArea } from './page.js';
 import { HandwritingRow } from './handwriting-row.js';
 import { FeltLatency } from './felt-latency.js';

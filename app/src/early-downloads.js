@@ -11,9 +11,9 @@
  * here throws or shows anything.
  *
  * Only the WebAssembly files are fetched ahead: the page tries that backend first
- * (contract.js BACKEND_ORDER), and WebDNN runs it wherever WebAssembly and workers exist.
+ * (contract.js BACKEND_ORDER) wherever WebDNN can run it (webassemblyAvailable).
  */
-import { MODELS_URL, forcedBackend } from './contract.js';
+import { MODELS_URL, forcedBackend, webassemblyAvailable } from './contract.js';
 import { fetchEarly, modelFileUrls } from './model-files.js';
 
 /* global MODELS_AT_BUILD */
@@ -27,7 +27,7 @@ const BACKEND = 'webassembly';
 export function startEarlyDownloads(firstModels, search = window.location.search,
   contract = typeof MODELS_AT_BUILD === 'object' ? MODELS_AT_BUILD : null) {
   const forced = forcedBackend(search);
-  if ((forced && forced !== BACKEND) || typeof WebAssembly !== 'object' || typeof Worker !== 'function') {
+  if ((forced && forced !== BACKEND) || !webassemblyAvailable()) {
     return [];
   }
   const urls = [`${MODELS_URL}/contract.json`];

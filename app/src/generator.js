@@ -4,7 +4,8 @@
  * (contract.json generator_b10 / generator_b100), one run per digit where none fits.
  * No DOM; the page draws what these methods return.
  */
-import { Model, labelsOf } from './models.js';
+import { Model } from './models.js';
+import { labelsOf } from './contract.js';
 import { generatorInput } from './noise.js';
 
 const BATCHED_KEYS = ['generator_b10', 'generator_b100'];

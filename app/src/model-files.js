@@ -50,11 +50,10 @@ const EARLY = '__dcganEarlyFetches';
 export function fetchEarly(url) {
   const table = window[EARLY] || (window[EARLY] = new Map());
   const key = absolute(url);
-  if (table.has(key)) return table.get(key) || null;
+  if (table.has(key)) return;
   const answer = fetch(url);
   answer.catch(() => {});     // a failure is reported when the page takes the answer
   table.set(key, answer);
-  return answer;
 }
 
 /** The early fetch() of `url`, once (a retry fetches again); null when there is none. */

@@ -6,11 +6,10 @@
  */
 import * as WebDNN from 'webdnn';
 import { LoadError, absolute, downloadModel, releaseModel } from './model-files.js';
-import { MODELS_URL, labelsOf } from './contract.js';
+import { MODELS_URL, labelsOf, webassemblyAvailable } from './contract.js';
 import { loadRunner } from './same-thread-worker.js';
 
 export { LoadError } from './model-files.js';
-export { BACKEND_ORDER, MODELS_URL, backendOrder, labelsOf, loadContract } from './contract.js';
 /** Number of elements of a shape list. */
 export const sizeOf = (shape) => shape.reduce((a, b) => a * b, 1);
 
@@ -24,11 +23,10 @@ export const MAX_BATCH_IN_PAGE_THREAD = 10;
 /**
  * Whether this browser has `backend`, asked only when the page gets to it: WebDNN's
  * getBackendAvailability() opens a WebGL context to answer for WebGL (10-25 ms of a cold
- * start in Chromium), which a page that runs on WebAssembly never needs. WebAssembly's
- * answer is WebDNN's own test for it (DescriptorRunnerWebassembly.checkAvailability).
+ * start in Chromium), which a page that runs on WebAssembly never needs.
  */
 function backendAvailable(backend) {
-  if (backend === 'webassembly') return 'Worker' in window;
+  if (backend === 'webassembly') return webassemblyAvailable();
   return Boolean(WebDNN.getBackendAvailability().status[backend]);
 }
 

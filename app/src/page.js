@@ -3,8 +3,8 @@
  * contract.json with byte progress and a retry on failure (status.js shows both), the
  * footer's backend and timing line, and the service worker that keeps the site for offline use.
  */
-import { LoadError, Model, backendOrder, loadContract } from './models.js';
-import { forcedBackend } from './contract.js';
+import { LoadError, Model } from './models.js';
+import { backendOrder, forcedBackend, loadContract } from './contract.js';
 import { StatusArea } from './status.js';
 
 /** {id: element} for each id; a missing id is a bug in the HTML, so it throws. */
@@ -21,8 +21,6 @@ export function byId(ids) {
 /** The status area's elements, the same ids on both pages. */
 export const statusArea = () => new StatusArea(Object.assign({},
   byId(['status', 'progress', 'retry']), { progressText: byId(['progress-text'])['progress-text'] }));
-
-export { forcedBackend };
 
 /**
  * Run `load` until it succeeds: a failure is shown in words with a retry button, and
